@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make check: build, check statically, boot both kernels, run every test.
+
+Suites (one row each in the final table, per kernel where it runs):
+  harness:*     host-side tests of this tooling
+  static:*      checkpatch --strict, kernel-doc, sparse C=2 + W=1, the series
+  kunit:*       KUnit suites, run by the kernel at boot (KTAP on the console)
+  kselftest:*   tools/testing/selftests programs, run as root in the VM
+  kernel:*      the console of each boot: any panic, oops, WARN, KASAN,
+                lockdep, kmemleak report or timeout is a failure
+
+The last line is "N passed, N failed, N skipped"; the exit status is 1 if
+anything failed. INJECT=warn provokes a kernel WARN during the run and
+INJECT=fail adds a failing test, to show both are caught.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import build as kbuild
+from assemble import assemble, base_dir, series_files
+from common import BUILD, HARNESS, ROOT, TREE, HarnessError, log, \
+    main_wrapper, ncpus, run
+from results import parse_kunit, parse_tap, split_suites
+from vm import kernel_path, report_problems, run_vm
+
+SELFTEST_OUT = os.path.join(BUILD, 'selftests')
+FLAVOUR_TIMEOUT = {'test': 900, 'debug': 1800}
+
+
+class Results:
+    def __init__(self):
+        self.rows = {}          # suite -> {column: [(case, status, info)]}
+        self.columns = []
+
+    def add(self, suite, column, case, status, info=''):
+        if column not in self.columns:
+            self.columns.append(column)
+        self.rows.setdefault(suite, {}).setdefault(column, []).append(
+            (case, status, info))
+
+    def totals(self):
+        t = {'pass': 0, 'fail': 0, 'skip': 0}
+        for cols in self.rows.values():
+            for cases in cols.values():
+                for _, st, _ in cases:
+                    t[st] += 1
+        return t
+
+    def failures(self):
+        for suite, cols in self.rows.items():
+            for col, cases in cols.items():
+                for case, st, info in cases:
+                    if st == 'fail':
+                        yield suite, col, case, info
+
+    def table(self):
+        width = max([len(s) for s in self.rows] + [20])
+        head = f'{"suite":<{width}}' + ''.join(f'  {c:>18}'
+                                              for c in self.columns)
+        out = [head, '-' * len(head)]
+        for suite in self.rows:
+            cells = []
+            for col in self.columns:
+                cases = self.rows[suite].get(col)
+                if not cases:
+                    cells.append(f'  {"-":>18}')
+                    continue
+                n = {'pass': 0, 'fail': 0, 'skip': 0}
+                for _, st, _ in cases:
+                    n[st] += 1
+                cell = f'{n["pass"]}/{len(cases)} ok'
+                if n['fail']:
+                    cell += f' {n["fail"]}F'
+                if n['skip']:
+                    cell += f' {n["skip"]}S'
+                cells.append(f'  {cell:>18}')
+            out.append(f'{suite:<{width}}' + ''.join(cells))
+        return '\n'.join(out)
+
+
+def step(msg):
+    print(f'==> {msg}', flush=True)
+
+
+# --------------------------------------------------------------------------
+# host-side and static checks
+
+def harness_tests(res):
+    step('harness self-tests (host)')
+    proc = subprocess.run([sys.executable, os.path.join(HARNESS,
+                                                        'selftest.py')],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, cwd=HARNESS)
+    for name, st in parse_unittest(proc.stdout):
+        res.add('harness:selftest', 'host', name, st, proc.stdout[-3000:])
+    if proc.returncode != 0 and not any(
+            s == 'fail' for _, s, _ in
+            res.rows.get('harness:selftest', {}).get('host', [])):
+        res.add('harness:selftest', 'host', 'exit status', 'fail',
+                proc.stdout[-3000:])
+
+
+def parse_unittest(text):
+    out = []
+    for line in text.splitlines():
+        m = re.match(r'^(\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|'
+                     r'skipped.*)$', line)
+        if m:
+            st = {'ok': 'pass', 'FAIL': 'fail', 'ERROR': 'fail'}.get(
+                m.group(3), 'skip')
+            out.append((m.group(2).replace('__main__.', ''), st))
+    return out
+
+
+def new_sources(exts):
+    new, _ = series_files(base_dir())
+    return sorted(p for p in new if p.endswith(exts))
+
+
+def static_checks(res):
+    step('static checks: checkpatch --strict, kernel-doc')
+    cp = os.path.join(TREE, 'scripts', 'checkpatch.pl')
+    for path in new_sources(('.c', '.h')):
+        proc = subprocess.run(
+            ['perl', cp, '--strict', '--no-tree', '--terse', '--show-types',
+             '-f', path], cwd=TREE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+        bad = [ln for ln in proc.stdout.splitlines()
+               if re.search(r': (ERROR|WARNING|CHECK):', ln)]
+        res.add('static:checkpatch', 'host', path,
+                'fail' if bad else 'pass', '\n'.join(bad[:20]))
+    kdoc = os.path.join(TREE, 'scripts', 'kernel-doc')
+    for path in new_sources(('.c', '.h')):
+        if path.startswith('tools/'):
+            continue
+        proc = subprocess.run(['perl', kdoc, '-none', path], cwd=TREE,
+                              stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+        bad = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+        res.add('static:kernel-doc', 'host', path,
+                'fail' if bad else 'pass', '\n'.join(bad[:20]))
+
+
+def sparse_w1(res):
+    """Sparse (C=2) and W=1 on every kernel directory with new C files."""
+    step('static checks: sparse C=2 and W=1 (build dir "check")')
+    srcs = [p for p in new_sources(('.c',)) if not p.startswith('tools/')]
+    dirs = sorted({os.path.dirname(p) + '/' for p in srcs})
+    if not dirs:
+        return
+    odir = kbuild.configure('check')
+    logname = os.path.join(BUILD, 'check.log')
+    with open(logname, 'w', encoding='utf-8') as f:
+        proc = subprocess.run(['make', '-C', TREE, f'O={odir}',
+                               f'-j{ncpus()}', 'C=2', 'W=1'] + dirs,
+                              stdout=f, stderr=subprocess.STDOUT)
+    with open(logname, encoding='utf-8', errors='replace') as f:
+        text = f.read()
+    for d in dirs:
+        bad = [ln for ln in text.splitlines()
+               if re.search(r'(warning|error):', ln) and d in ln]
+        if proc.returncode != 0 and not bad:
+            bad = [f'make failed ({proc.returncode}); see {logname}']
+        res.add('static:sparse+W=1', 'host', d, 'fail' if bad else 'pass',
+                '\n'.join(bad[:20]))
+
+
+def series_check(res):
+    step('series: export, git am onto the pristine base, checkpatch')
+    import series
+    for name, ok, info in series.export_and_verify():
+        res.add('static:series', 'host', name, 'pass' if ok else 'fail',
+                info)
+
+
+# --------------------------------------------------------------------------
+# VM tests
+
+def selftest_dirs():
+    return sorted({p.split('/')[3] for p in new_sources(('.c', 'Makefile'))
+                   if p.startswith('tools/testing/selftests/')})
+
+
+def build_selftests():
+    """Build our kselftests statically against the test kernel's headers."""
+    progs = []
+    hdrs = os.path.join(BUILD, 'test', 'usr', 'include')
+    for d in selftest_dirs():
+        out = os.path.join(SELFTEST_OUT, d)
+        os.makedirs(out, exist_ok=True)
+        src = os.path.join(TREE, 'tools', 'testing', 'selftests', d)
+        run(['make', '-s', '-C', src, f'OUTPUT={out}',
+             f'KHDR_INCLUDES=-isystem {hdrs}', 'USERLDFLAGS=-static',
+             'USERCFLAGS=-Werror'], capture=True)
+        listing = run(['make', '-s', '-C', src, f'OUTPUT={out}',
+                       f'KHDR_INCLUDES=-isystem {hdrs}', '-f', 'Makefile',
+                       '-f', os.path.join(HARNESS, 'print-progs.mk'),
+                       'print-progs'], capture=True).stdout.split()
+        for prog in listing:
+            progs.append((f'{d}/{os.path.basename(prog)}', prog))
+    return progs
+
+
+def vm_script(progs, inject):
+    lines = ['cd /root']
+    if inject == 'warn':
+        lines.append('echo WARNING > /sys/kernel/debug/provoke-crash/DIRECT')
+    if inject == 'fail':
+        lines.append('echo "@@SUITE-BEGIN kselftest:inject/fail@@"; '
+                     'printf "TAP version 13\\n1..1\\nnot ok 1 injected\\n"; '
+                     'echo "@@SUITE-END kselftest:inject/fail rc=1@@"')
+    for name, path in progs:
+        exe = os.path.basename(path)
+        lines.append(f'echo "@@SUITE-BEGIN kselftest:{name}@@"; '
+                     f'timeout 600 ./{exe}; '
+                     f'echo "@@SUITE-END kselftest:{name} rc=$?@@"')
+    lines.append('exit 0')
+    return '\n'.join(lines)
+
+
+def vm_tests(res, flavour, progs, inject):
+    step(f'booting the {flavour} kernel: KUnit at boot, then the kselftests')
+    t0 = time.monotonic()
+    vmres = run_vm(kernel_path(flavour), vm_script(progs, inject),
+                   files=[p for _, p in progs],
+                   timeout=FLAVOUR_TIMEOUT[flavour], name=f'check-{flavour}',
+                   debug=flavour == 'debug')
+    log(f'{flavour} VM run took {time.monotonic() - t0:.0f} s')
+    kunit = parse_kunit(vmres.boot_lines())
+    if not kunit:
+        res.add('kunit:(none)', flavour, 'KUnit output', 'fail',
+                'no KUnit suite reported at boot')
+    for suite, cases in kunit.items():
+        for case, st in cases:
+            res.add(f'kunit:{suite}', flavour, case, st)
+    seen = set()
+    for name, lines, rc in split_suites(vmres.user_lines()):
+        seen.add(name)
+        for case, st in parse_tap(lines, rc if rc is not None else -1):
+            res.add(name, flavour, case, st, '\n'.join(lines[-40:]))
+    for name, _ in progs:
+        if f'kselftest:{name}' not in seen:
+            res.add(f'kselftest:{name}', flavour, '(never ran)', 'fail')
+    info = ''
+    if vmres.timed_out:
+        info = 'timed out:\n' + '\n'.join(vmres.lines[-30:])
+    for kind, excerpt in vmres.problems:
+        info += f'\n[{kind}]\n{excerpt}\n'
+    res.add('kernel:console', flavour, 'no panic/oops/WARN/KASAN/lockdep/'
+            'kmemleak/timeout', 'fail' if info else 'pass', info)
+    if info:
+        report_problems(vmres, out=sys.stdout)
+
+
+# --------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--flavours', default='test,debug')
+    ap.add_argument('--inject', default=os.environ.get('INJECT', ''),
+                    choices=['', 'warn', 'fail'])
+    ap.add_argument('--no-static', action='store_true')
+    args = ap.parse_args()
+    flavours = [f for f in args.flavours.split(',') if f]
+    t0 = time.monotonic()
+    res = Results()
+
+    step('assembling the tree')
+    assemble()
+    harness_tests(res)
+    if not args.no_static:
+        static_checks(res)
+    for flavour in flavours:
+        step(f'building the {flavour} kernel')
+        targets = ['vmlinux'] + (['headers_install'] if flavour == 'test'
+                                 else [])
+        kbuild.build(flavour, targets, skip_assemble=True)
+    if not args.no_static:
+        sparse_w1(res)
+        series_check(res)
+    if 'test' not in flavours:
+        kbuild.build('test', ['headers_install'], skip_assemble=True)
+    step('building the kselftests (static, host)')
+    progs = build_selftests()
+    for flavour in flavours:
+        vm_tests(res, flavour, progs, args.inject)
+
+    print()
+    print(res.table())
+    fails = list(res.failures())
+    if fails:
+        print('\nFailures:')
+        for suite, col, case, info in fails:
+            print(f'--- {suite} [{col}] {case}')
+            if info:
+                print('    ' + info.strip().replace('\n', '\n    ')[:3000])
+    t = res.totals()
+    print(f'\nmake check took {time.monotonic() - t0:.0f} s')
+    print(f'{t["pass"]} passed, {t["fail"]} failed, {t["skip"]} skipped')
+    return 1 if t['fail'] else 0
+
+
+if __name__ == '__main__':
+    main_wrapper(main)

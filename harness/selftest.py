@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side tests of the harness: console classification, KTAP and TAP
+parsing, and the PATH.patch format. They prove that a WARN, a crash in the
+middle of a kselftest or a failing KUnit case turns into a failure."""
+
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import assemble  # noqa: E402
+import results  # noqa: E402
+from common import HarnessError  # noqa: E402
+
+KUNIT_61 = """\
+KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: suite_a
+    1..3
+    ok 1 case_one
+    not ok 2 case_two
+    ok 3 case_three # SKIP not here
+not ok 1 suite_a
+    KTAP version 1
+    # Subtest: suite_b
+    1..1
+        KTAP version 1
+        # Subtest: param_case
+        ok 1 param 0
+        ok 2 param 1
+    ok 1 param_case
+ok 2 suite_b
+"""
+
+SELFTEST = """\
+TAP version 13
+1..4
+# Starting 4 tests from 1 test cases.
+#  RUN           global.a ...
+#            OK  global.a
+ok 1 global.a
+# SKIP no hugepages
+ok 2 global.b # SKIP no hugepages
+not ok 3 global.c
+"""
+
+WARN_CONSOLE = """\
+ok 1 something
+------------[ cut here ]------------
+WARNING: CPU: 0 PID: 1 at drivers/misc/lkdtm/bugs.c:97 lkdtm_WARNING+0x1/0x2
+Modules linked in:
+Call Trace:
+"""
+
+
+class Problems(unittest.TestCase):
+    def kinds(self, text):
+        return [k for k, _ in results.find_problems(text.splitlines())]
+
+    def test_warn_is_a_problem(self):
+        self.assertEqual(self.kinds(WARN_CONSOLE), ['WARN'])
+
+    def test_kasan_lockdep_kmemleak(self):
+        text = ('BUG: KASAN: use-after-free in foo\n' + '\n' * 20 +
+                'WARNING: possible circular locking dependency detected\n' +
+                '\n' * 20 + 'unreferenced object 0xffff888 (size 64):\n')
+        self.assertEqual(self.kinds(text), ['KASAN', 'lockdep', 'kmemleak'])
+
+    def test_panic_and_oops(self):
+        self.assertEqual(self.kinds('Oops: 0000 [#1] SMP\n'), ['oops'])
+        self.assertEqual(self.kinds('Kernel panic - not syncing: x\n'),
+                         ['panic'])
+
+    def test_clean_console(self):
+        text = ('ok 1 global.a\n# WARNING: not at line start is fine\n'
+                'iommu: Default domain type: Translated\n')
+        self.assertEqual(self.kinds(text), [])
+
+
+class Kunit(unittest.TestCase):
+    def test_cases_counted_per_suite(self):
+        got = results.parse_kunit(KUNIT_61.splitlines())
+        self.assertEqual(got['suite_a'], [('case_one', 'pass'),
+                                          ('case_two', 'fail'),
+                                          ('case_three', 'skip')])
+        self.assertEqual(got['suite_b'], [('param_case', 'pass')])
+
+
+class Tap(unittest.TestCase):
+    def test_crash_mid_run_fails_missing_cases(self):
+        got = results.parse_tap(SELFTEST.splitlines(), exit_code=None)
+        self.assertEqual([s for _, s in got],
+                         ['pass', 'skip', 'fail', 'fail'])
+
+    def test_nonzero_exit_without_failures_fails(self):
+        got = results.parse_tap(['1..1', 'ok 1 a'], exit_code=139)
+        self.assertIn('fail', [s for _, s in got])
+
+    def test_no_output_fails(self):
+        self.assertEqual(results.parse_tap([], exit_code=0)[0][1], 'fail')
+
+    def test_suite_markers(self):
+        lines = ['@@SUITE-BEGIN kselftest:x/y@@', '1..1', 'ok 1 a',
+                 '@@SUITE-END kselftest:x/y rc=0@@',
+                 '@@SUITE-BEGIN kselftest:x/z@@', '1..2']
+        got = results.split_suites(lines)
+        self.assertEqual([(n, rc) for n, _, rc in got],
+                         [('kselftest:x/y', 0), ('kselftest:x/z', None)])
+
+
+class PatchFormat(unittest.TestCase):
+    def parse(self, text, target='a/b.c'):
+        with tempfile.NamedTemporaryFile('w', suffix='.patch', delete=False,
+                                         dir=assemble.ROOT) as f:
+            f.write(text)
+        try:
+            return assemble.parse_patch(os.path.basename(f.name), target)
+        finally:
+            os.unlink(f.name)
+
+    DIFF = '--- a/a/b.c\n+++ b/a/b.c\n@@ -1 +1 @@\n-x\n+y\n'
+
+    def test_two_sections(self):
+        got = self.parse('Patch: one\nWhy one.\n\n' + self.DIFF +
+                         'Patch: two\nWhy two.\n\n' + self.DIFF)
+        self.assertEqual([s[0] for s in got], ['one', 'two'])
+
+    def test_missing_why_refused(self):
+        with self.assertRaises(HarnessError):
+            self.parse('Patch: one\n\n' + self.DIFF)
+
+    def test_wrong_target_refused(self):
+        with self.assertRaises(HarnessError):
+            self.parse('Patch: one\nWhy.\n\n' + self.DIFF, target='x.c')
+
+    def test_failing_hunk_names_file_and_hunk(self):
+        sections = [('one', 'why', self.DIFF)]
+        with self.assertRaises(HarnessError) as cm:
+            assemble.apply_sections('a/b.c', b'other\n', sections,
+                                    'a/b.c.patch')
+        self.assertIn('a/b.c.patch', str(cm.exception))
+        self.assertIn('Hunk #1 FAILED', str(cm.exception))
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
