@@ -278,8 +278,8 @@ def main():
         static_checks(res)
     for flavour in flavours:
         step(f'building the {flavour} kernel')
-        targets = ['vmlinux'] + (['headers_install'] if flavour == 'test'
-                                 else [])
+        targets = (['vmlinux', 'headers_install'] if flavour == 'test'
+                   else ['bzImage'])
         kbuild.build(flavour, targets, skip_assemble=True)
     if not args.no_static:
         sparse_w1(res)

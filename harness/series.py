@@ -153,7 +153,9 @@ def export():
     rng = replay(patches)
     shutil.rmtree(OUTDIR, ignore_errors=True)
     os.makedirs(OUTDIR)
-    git(['format-patch', '-q', '--cover-letter', '--subject-prefix=PATCH 6.1',
+    name, _, mail = author().partition(' <')
+    git(['-c', f'user.name={name}', '-c', f'user.email={mail.rstrip(">")}',
+         'format-patch', '-q', '--cover-letter', '--subject-prefix=PATCH 6.1',
          '-o', OUTDIR, rng], WORK)
     cover_hdr, cover_body = read_msg(os.path.join(SERIES_DIR, 'cover.msg'))
     cover = sorted(glob.glob(os.path.join(OUTDIR, '0000-*.patch')))[0]
