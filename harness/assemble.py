@@ -217,11 +217,14 @@ def desired_contents(base):
 
 def unsaved_edits():
     """Paths changed in out/linux since the last assembly."""
-    res = run(['git', 'status', '--porcelain', '-z', '--untracked-files=all'],
-              cwd=TREE, capture=True)
+    # Debian's linux-source ships a .gitignore that ignores everything, and
+    # nothing generated belongs in the tree (kbuild runs with O=), so
+    # ignored files count as edits too.
+    res = run(['git', 'status', '--porcelain', '-z', '--untracked-files=all',
+               '--ignored=matching'], cwd=TREE, capture=True)
     out = []
     for entry in res.stdout.split('\0'):
-        if entry:
+        if entry and entry[3:] != '.series-base':
             out.append((entry[:2], entry[3:]))
     return out
 
@@ -252,7 +255,7 @@ def assemble(force=False, quiet=False):
     if edits:
         log(f'discarding {len(edits)} unsaved edit(s) in {TREE} (FORCE=1)')
         git(['checkout', '-q', '-f', 'HEAD', '--', '.'], TREE)
-        git(['clean', '-q', '-f', '-d'], TREE)
+        git(['clean', '-q', '-f', '-d', '-x', '-e', '/.series-base'], TREE)
     want, _, _ = desired_contents(base)
     changed = []
     for path in sorted(set(state['managed']) - set(want)):
@@ -343,7 +346,8 @@ def save(series_id):
     git(GIT_ID + ['commit', '-q', '--no-verify', '-m', 'saved edits'], TREE)
     # The saved repository must reproduce exactly what is in the tree now.
     want, _, _ = desired_contents(base)
-    for path, (content, _) in want.items():
+    for path in (p for _, p in edits):
+        content = want[path][0]
         with open(os.path.join(TREE, path), 'rb') as f:
             if f.read() != content:
                 raise HarnessError(f'saving {path} did not round-trip')
