@@ -11,7 +11,8 @@ The machine (always the same, see README.md):
 
 The root file system is a busybox-static initramfs; FILES are copied into
 /root (directories recursively). The command runs with /root as working
-directory. Its output and the kernel console arrive on the serial console;
+directory. The kernel console is the first serial port (out/vm/NAME.console.log),
+the command's output the second (out/vm/NAME.output.log);
 the exit status is the command's, or 125 when the kernel reported a problem
 (panic, oops, WARN, KASAN, lockdep, kmemleak, ...) or the VM timed out.
 """
@@ -47,21 +48,17 @@ DEBUG_CMDLINE = ['panic_on_warn=1', 'kmemleak=on']
 
 
 class VMResult:
-    def __init__(self, console, exit_code, timed_out, problems):
+    def __init__(self, console, output, exit_code, timed_out, problems):
         self.console = console
+        self.output = output
         self.lines = console.splitlines()
         self.exit_code = exit_code
         self.timed_out = timed_out
         self.problems = problems
 
     def user_lines(self):
-        """Lines printed after /init started the command."""
-        try:
-            i = next(n for n, ln in enumerate(self.lines)
-                     if ln.strip() == '@@VM-READY@@')
-        except StopIteration:
-            return []
-        return [ln for ln in self.lines[i + 1:]
+        """What the command printed (its own serial port)."""
+        return [ln for ln in self.output.splitlines()
                 if not ln.startswith('@@VM-EXIT=')]
 
     def boot_lines(self):
@@ -117,9 +114,13 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
     cpio = build_initramfs(name, files, script)
     cmdline = CMDLINE + (DEBUG_CMDLINE if debug else []) + append.split()
     logfile = os.path.join(VMDIR, f'{name}.console.log')
+    outfile = os.path.join(VMDIR, f'{name}.output.log')
+    if os.path.exists(outfile):
+        os.unlink(outfile)
     cmd = ['qemu-system-x86_64'] + MACHINE + [
         '-kernel', kernel, '-initrd', cpio, '-append', ' '.join(cmdline),
-        '-serial', 'stdio', '-monitor', 'none']
+        '-serial', 'stdio', '-chardev', f'file,id=out,path={outfile}',
+        '-serial', 'chardev:out', '-monitor', 'none']
     with open(os.path.join(VMDIR, f'{name}.cmd'), 'w', encoding='utf-8') as f:
         f.write(shlex.join(cmd) + '\n')
     start = time.monotonic()
@@ -151,6 +152,11 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
                 break
             time.sleep(0.05)
     console = ''.join(chunks)
+    try:
+        with open(outfile, encoding='utf-8', errors='replace') as f:
+            output = f.read().replace('\r\n', '\n').replace('\r', '')
+    except FileNotFoundError:
+        output = ''
     exit_code = None
     for line in console.splitlines():
         if line.startswith('@@VM-EXIT='):
@@ -162,7 +168,7 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
     if exit_code is None and not timed_out and not problems:
         problems.append(('no exit', 'the VM stopped before the command '
                          'finished:\n' + '\n'.join(console.splitlines()[-20:])))
-    return VMResult(console, exit_code, timed_out, problems)
+    return VMResult(console, output, exit_code, timed_out, problems)
 
 
 # What each flavour boots. The debug kernel boots as a bzImage: in 6.1 the
@@ -197,7 +203,7 @@ def main():
     ap.add_argument('--build', action='store_true',
                     help='build the flavour first')
     ap.add_argument('--console', action='store_true',
-                    help='show the whole console, not only the output')
+                    help='also stream the kernel console while it runs')
     ap.add_argument('cmd', nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd[:1] == ['--'] else args.cmd
@@ -211,9 +217,8 @@ def main():
                  timeout=args.timeout, name=f'cli-{args.flavour}',
                  debug=args.flavour == 'debug', append=args.append,
                  stream=sys.stdout if args.console else None)
-    if not args.console:
-        for line in res.user_lines():
-            print(line)
+    for line in res.user_lines():
+        print(line)
     report_problems(res)
     if res.timed_out or res.problems:
         return 125
