@@ -7,6 +7,7 @@ Suites (one row each in the final table, per kernel where it runs):
   static:*      checkpatch --strict, kernel-doc, sparse C=2 + W=1, the series
   kunit:*       KUnit suites, run by the kernel at boot (KTAP on the console)
   kselftest:*   tools/testing/selftests programs, run as root in the VM
+  vmtest:*      harness/vmtests programs: tests tied to the VM's devices
   kernel:*      the console of each boot: any panic, oops, WARN, KASAN,
                 lockdep, kmemleak report or timeout is a failure
 
@@ -203,7 +204,31 @@ def build_selftests():
                        '-f', os.path.join(HARNESS, 'print-progs.mk'),
                        'print-progs'], capture=True).stdout.split()
         for prog in listing:
-            progs.append((f'{d}/{os.path.basename(prog)}', prog))
+            progs.append((f'kselftest:{d}/{os.path.basename(prog)}', prog))
+    return progs
+
+
+def build_vmtests():
+    """Build harness/vmtests/*.c: tests tied to the VM's devices and topology.
+
+    They are not part of the kernel series; they use the tree's
+    kselftest_harness.h for TAP output and run after the kselftests.
+    """
+    progs = []
+    hdrs = os.path.join(BUILD, 'test', 'usr', 'include')
+    out = os.path.join(BUILD, 'vmtests')
+    os.makedirs(out, exist_ok=True)
+    srcdir = os.path.join(HARNESS, 'vmtests')
+    if not os.path.isdir(srcdir):
+        return progs
+    for src in sorted(os.listdir(srcdir)):
+        if not src.endswith('.c'):
+            continue
+        exe = os.path.join(out, src[:-2])
+        run(['gcc', '-static', '-O2', '-Wall', '-Werror', '-isystem', hdrs,
+             '-I', os.path.join(TREE, 'tools', 'testing', 'selftests'),
+             '-o', exe, os.path.join(srcdir, src)], capture=True)
+        progs.append((src[:-2], exe))
     return progs
 
 
@@ -217,9 +242,9 @@ def vm_script(progs, inject):
                      'echo "@@SUITE-END kselftest:inject/fail rc=1@@"')
     for name, path in progs:
         exe = os.path.basename(path)
-        lines.append(f'echo "@@SUITE-BEGIN kselftest:{name}@@"; '
+        lines.append(f'echo "@@SUITE-BEGIN {name}@@"; '
                      f'timeout 600 ./{exe}; '
-                     f'echo "@@SUITE-END kselftest:{name} rc=$?@@"')
+                     f'echo "@@SUITE-END {name} rc=$?@@"')
     lines.append('exit 0')
     return '\n'.join(lines)
 
@@ -245,8 +270,8 @@ def vm_tests(res, flavour, progs, inject):
         for case, st in parse_tap(lines, rc if rc is not None else -1):
             res.add(name, flavour, case, st, '\n'.join(lines[-40:]))
     for name, _ in progs:
-        if f'kselftest:{name}' not in seen:
-            res.add(f'kselftest:{name}', flavour, '(never ran)', 'fail')
+        if name not in seen:
+            res.add(name, flavour, '(never ran)', 'fail')
     info = ''
     if vmres.timed_out:
         info = 'timed out:\n' + '\n'.join(vmres.lines[-30:])
@@ -286,8 +311,9 @@ def main():
         series_check(res)
     if 'test' not in flavours:
         kbuild.build('test', ['headers_install'], skip_assemble=True)
-    step('building the kselftests (static, host)')
-    progs = build_selftests()
+    step('building the kselftests and VM tests (static, host)')
+    progs = build_selftests() + [(f'vmtest:{n}', p)
+                                 for n, p in build_vmtests()]
     for flavour in flavours:
         vm_tests(res, flavour, progs, args.inject)
 
