@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,15 +106,37 @@ static int destroy_id(int fd, __u32 id)
 	return ioctl(fd, IOMMU_DESTROY, &cmd);
 }
 
-static bool all_bytes_are(const void *buf, size_t len, __u8 val)
+/* Index of the first byte in which @a and @b differ, @len if none. */
+static size_t first_diff(const void *a, const void *b, size_t len)
 {
-	const __u8 *p = buf;
-	size_t i;
+	const __u8 *pa = a, *pb = b;
+	size_t i = 0;
 
-	for (i = 0; i != len; i++)
-		if (p[i] != val)
-			return false;
-	return true;
+	while (i != len && pa[i] == pb[i])
+		i++;
+	return i;
+}
+
+static void set_u32(void *arg, size_t offset, __u32 val)
+{
+	memcpy((__u8 *)arg + offset, &val, sizeof(val));
+}
+
+/*
+ * The table holds exactly the IOASes 1..@n and no other ID is taken: 1..@n
+ * can be destroyed, and then IDs 1..@n + 1 are handed out again in order.
+ * Leaves IOASes 1..@n behind (new ones, with the same IDs).
+ */
+static void assert_ioas_table(struct __test_metadata *_metadata, int fd,
+			      __u32 n)
+{
+	__u32 id;
+
+	for (id = 1; id <= n; id++)
+		ASSERT_DESTROY(fd, id);
+	for (id = 1; id <= n + 1; id++)
+		ASSERT_ALLOC_ID(fd, id);
+	ASSERT_DESTROY(fd, n + 1);
 }
 
 FIXTURE(iommufd) {
@@ -124,19 +147,34 @@ FIXTURE(iommufd) {
 	char *hole;
 };
 
+/* Two pages: the returned one is read/write, the next one PROT_NONE. */
+static char *map_page_before_hole(struct __test_metadata *_metadata,
+				  size_t page_size)
+{
+	char *pages = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, pages);
+	ASSERT_EQ(0, mprotect(pages + page_size, page_size, PROT_NONE));
+	return pages;
+}
+
+static int open_dev_iommu(struct __test_metadata *_metadata)
+{
+	int fd = open(IOMMUFD_PATH, O_RDWR);
+
+	ASSERT_NE(-1, fd)
+		TH_LOG("open %s: %s (needs CONFIG_IOMMUFD)", IOMMUFD_PATH,
+		       strerror(errno));
+	return fd;
+}
+
 FIXTURE_SETUP(iommufd)
 {
 	self->page_size = sysconf(_SC_PAGESIZE);
-	self->pages = mmap(NULL, 2 * self->page_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->pages);
+	self->pages = map_page_before_hole(_metadata, self->page_size);
 	self->hole = self->pages + self->page_size;
-	ASSERT_EQ(0, mprotect(self->hole, self->page_size, PROT_NONE));
-
-	self->fd = open(IOMMUFD_PATH, O_RDWR);
-	ASSERT_NE(-1, self->fd)
-		TH_LOG("open %s: %s (needs CONFIG_IOMMUFD)", IOMMUFD_PATH,
-		       strerror(errno));
+	self->fd = open_dev_iommu(_metadata);
 }
 
 FIXTURE_TEARDOWN(iommufd)
@@ -306,269 +344,458 @@ TEST_F(iommufd, destroy_twice_is_enoent)
 	ASSERT_NO_OBJECT(self->fd, 2);
 }
 
-/* Sizes 1..7 (one below the minimum of 8 and less) are EINVAL. */
-TEST_F(iommufd, destroy_size_below_minimum_is_einval)
-{
-	struct iommu_destroy cmd = {};
-	__u32 size;
+/*
+ * The size rules are the same for every command (steps 4, 5 and 7 of the
+ * dispatch order): a size below the command's minimum is EINVAL; bytes
+ * from the kernel's sizeof up to size must be zero, else E2BIG; both are
+ * checked before the command looks at its fields; nothing past size is
+ * read and nothing past min(size, sizeof) is written.
+ *
+ * The size_rules tests check them once for every command in a table: each
+ * FIXTURE_VARIANT_ADD(size_rules, <command>) below is one row, and the
+ * harness runs every size_rules test for every row, reported as
+ * size_rules.<command>.<test>. A new command needs a new row only.
+ */
 
-	ASSERT_ALLOC_ID(self->fd, 1);
-	for (size = 1; size < sizeof(cmd); size++) {
-		cmd.size = size;
-		cmd.id = 1;
-		ASSERT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_DESTROY, &cmd));
-		/* The size check comes before the ID lookup. */
-		cmd.id = 99;
-		ASSERT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_DESTROY, &cmd));
-	}
-	ASSERT_DESTROY(self->fd, 1);
+/* Largest struct_size of a row (the tests' buffers are sized by it). */
+#define SIZE_RULES_MAX_STRUCT 256
+/* The large argument size; also the most bytes size_rules_call() takes. */
+#define SIZE_RULES_BIG 4096
+
+/* What a row's functions work on. */
+struct size_rules_ctx {
+	int fd;
+	/* A read/write page ends here, a PROT_NONE page starts here. */
+	char *hole;
+	/* The IOAS that the row's prepare() made, if it made one. */
+	__u32 ioas_id;
+};
+
+/* One argument of a row, and the errno it gets when its size is right. */
+struct size_rules_case {
+	const char *what;
+	/* Turns the row's valid argument into this one (NULL: keep it). */
+	void (*spoil)(struct size_rules_ctx *ctx, void *arg);
+	int err;
+};
+
+/* One row: a command and how to use it in a test context. */
+struct size_rules_cmd {
+	unsigned long request;
+	/* sizeof the command's structure, and its minimum size (ABI). */
+	size_t struct_size;
+	size_t min_size;
+	/* Create what the valid argument refers to (NULL: nothing). */
+	void (*prepare)(struct __test_metadata *_metadata,
+			struct size_rules_ctx *ctx);
+	/*
+	 * Write the valid argument into the struct_size zero bytes at @arg;
+	 * the caller sets the size field. Output fields get sentinels.
+	 */
+	void (*fill)(struct size_rules_ctx *ctx, void *arg);
+	/*
+	 * The valid argument @sent succeeded and came back as @seen (both
+	 * struct_size bytes). Check the output and that exactly the
+	 * expected effect happened, then undo it: afterwards the context
+	 * must be as prepare() left it.
+	 */
+	void (*check_done)(struct __test_metadata *_metadata,
+			   struct size_rules_ctx *ctx,
+			   const void *sent, const void *seen);
+	/* Check that the context is as prepare() left it; keep it so. */
+	void (*check_unchanged)(struct __test_metadata *_metadata,
+				struct size_rules_ctx *ctx);
+	/* Arguments the command itself rejects; at least one. */
+	const struct size_rules_case *invalid;
+	unsigned int nr_invalid;
+};
+
+FIXTURE(size_rules) {
+	size_t page_size;
+	char *pages;
+	struct size_rules_ctx ctx;
+};
+
+FIXTURE_VARIANT(size_rules) {
+	struct size_rules_cmd cmd;
+};
+
+static const struct size_rules_case size_rules_valid = {
+	.what = "valid argument",
+	.err = 0,
+};
+
+/* Case 0 is the valid argument, cases 1..nr_invalid are the invalid ones. */
+static const struct size_rules_case *
+size_rules_case(const struct size_rules_cmd *cmd, unsigned int i)
+{
+	return i ? &cmd->invalid[i - 1] : &size_rules_valid;
 }
 
-/* Size 0 is EINVAL. */
-TEST_F(iommufd, destroy_size_0_is_einval)
+FIXTURE_SETUP(size_rules)
+{
+	const struct size_rules_cmd *cmd = &variant->cmd;
+
+	self->page_size = sysconf(_SC_PAGESIZE);
+	self->pages = map_page_before_hole(_metadata, self->page_size);
+	self->ctx.hole = self->pages + self->page_size;
+	self->ctx.fd = open_dev_iommu(_metadata);
+
+	/* The row must be complete. */
+	ASSERT_TRUE(cmd->fill && cmd->check_done && cmd->check_unchanged &&
+		    cmd->invalid);
+	ASSERT_LE(1, cmd->nr_invalid);
+	ASSERT_LE(sizeof(__u32), cmd->min_size);
+	ASSERT_LE(cmd->min_size, cmd->struct_size);
+	ASSERT_GE(SIZE_RULES_MAX_STRUCT, cmd->struct_size);
+
+	if (cmd->prepare)
+		cmd->prepare(_metadata, &self->ctx);
+}
+
+FIXTURE_TEARDOWN(size_rules)
+{
+	close(self->ctx.fd);
+	munmap(self->pages, 2 * self->page_size);
+}
+
+/*
+ * Write case @c into the first struct_size bytes at @arg, with @size in
+ * the size field. The bytes after struct_size are the caller's.
+ */
+static void size_rules_fill(const struct size_rules_cmd *cmd,
+			    struct size_rules_ctx *ctx,
+			    const struct size_rules_case *c, void *arg,
+			    __u32 size)
+{
+	memset(arg, 0, cmd->struct_size);
+	cmd->fill(ctx, arg);
+	if (c->spoil)
+		c->spoil(ctx, arg);
+	memcpy(arg, &size, sizeof(size));
+}
+
+/*
+ * Issue the command with the @len bytes at @arg (size field set by
+ * size_rules_fill(); bytes past size are guards) and check the outcome.
+ * Failure: errno @want_err, none of the @len bytes written, the context
+ * unchanged. Success (@want_err 0): size echoed, nothing written from
+ * struct_size on, and check_done() accepts output and effect.
+ */
+static void size_rules_call(struct __test_metadata *_metadata,
+			    const struct size_rules_cmd *cmd,
+			    struct size_rules_ctx *ctx,
+			    const struct size_rules_case *c, void *arg,
+			    size_t len, int want_err)
+{
+	const size_t n = cmd->struct_size;
+	__u8 sent[SIZE_RULES_BIG];
+	size_t diff;
+	__u32 size;
+	int err;
+
+	ASSERT_LE(sizeof(size), len);
+	ASSERT_GE(sizeof(sent), len);
+	memcpy(sent, arg, len);
+	memcpy(&size, sent, sizeof(size));
+
+	err = errno_of(ioctl(ctx->fd, cmd->request, arg));
+	ASSERT_EQ(want_err, err)
+		TH_LOG("%s, size %u: expected %s, got %s", c->what, size,
+		       strerror(want_err), strerror(err));
+
+	if (err) {
+		diff = first_diff(sent, arg, len);
+		ASSERT_EQ(len, diff)
+			TH_LOG("%s, size %u: byte %zu written on failure",
+			       c->what, size, diff);
+		cmd->check_unchanged(_metadata, ctx);
+		return;
+	}
+
+	ASSERT_LE(n, len);
+	ASSERT_EQ(sizeof(size), first_diff(sent, arg, sizeof(size)))
+		TH_LOG("%s, size %u: size not echoed", c->what, size);
+	diff = n + first_diff(sent + n, (__u8 *)arg + n, len - n);
+	ASSERT_EQ(len, diff)
+		TH_LOG("%s, size %u: byte %zu past the structure written",
+		       c->what, size, diff);
+	cmd->check_done(_metadata, ctx, sent, arg);
+}
+
+/*
+ * Every size from 0 to min_size - 1 is EINVAL and does nothing, also for
+ * arguments that the command would reject otherwise (the size is checked
+ * first). Only the size field is read: an argument that ends at a
+ * PROT_NONE page right after size (or after the size field) is EINVAL
+ * too, not EFAULT.
+ */
+TEST_F(size_rules, size_below_minimum_is_einval)
+{
+	const struct size_rules_cmd *cmd = &variant->cmd;
+	__u8 buf[SIZE_RULES_MAX_STRUCT];
+	const struct size_rules_case *c;
+	unsigned int i;
+	size_t len;
+	__u32 size;
+
+	for (i = 0; i <= cmd->nr_invalid; i++) {
+		c = size_rules_case(cmd, i);
+		for (size = 0; size < cmd->min_size; size++) {
+			size_rules_fill(cmd, &self->ctx, c, buf, size);
+			size_rules_call(_metadata, cmd, &self->ctx, c, buf,
+					cmd->struct_size, EINVAL);
+
+			len = size > sizeof(size) ? size : sizeof(size);
+			memcpy(self->ctx.hole - len, buf, len);
+			size_rules_call(_metadata, cmd, &self->ctx, c,
+					self->ctx.hole - len, len, EINVAL);
+		}
+	}
+}
+
+/*
+ * size = sizeof + 1 with a non-zero extra byte is E2BIG and does nothing,
+ * also for arguments that the command would reject otherwise (the tail is
+ * checked before the fields).
+ */
+TEST_F(size_rules, nonzero_tail_byte_is_e2big)
+{
+	static const __u8 extra[] = { 0x01, 0x80, 0xff };
+	const struct size_rules_cmd *cmd = &variant->cmd;
+	__u8 buf[SIZE_RULES_MAX_STRUCT + 8];
+	const struct size_rules_case *c;
+	unsigned int i, j;
+
+	for (i = 0; i <= cmd->nr_invalid; i++) {
+		c = size_rules_case(cmd, i);
+		for (j = 0; j != ARRAY_SIZE(extra); j++) {
+			memset(buf, 0xff, sizeof(buf));
+			size_rules_fill(cmd, &self->ctx, c, buf,
+					cmd->struct_size + 1);
+			buf[cmd->struct_size] = extra[j];
+			size_rules_call(_metadata, cmd, &self->ctx, c, buf,
+					cmd->struct_size + 8, E2BIG);
+		}
+	}
+}
+
+/*
+ * size = sizeof + 1 with a zero extra byte gives exactly the result of
+ * size = sizeof: success with the same output and effect, or the same
+ * errno. The extra byte and the bytes past size (0xff) are not written.
+ */
+TEST_F(size_rules, zero_tail_byte_same_as_exact_size)
+{
+	const struct size_rules_cmd *cmd = &variant->cmd;
+	const size_t len = cmd->struct_size + 8;
+	__u8 exact[SIZE_RULES_MAX_STRUCT + 8];
+	__u8 tail[SIZE_RULES_MAX_STRUCT + 8];
+	const struct size_rules_case *c;
+	unsigned int i;
+
+	for (i = 0; i <= cmd->nr_invalid; i++) {
+		c = size_rules_case(cmd, i);
+
+		memset(exact, 0xff, len);
+		size_rules_fill(cmd, &self->ctx, c, exact, cmd->struct_size);
+		size_rules_call(_metadata, cmd, &self->ctx, c, exact, len,
+				c->err);
+
+		memset(tail, 0xff, len);
+		size_rules_fill(cmd, &self->ctx, c, tail, cmd->struct_size + 1);
+		tail[cmd->struct_size] = 0;
+		size_rules_call(_metadata, cmd, &self->ctx, c, tail, len,
+				c->err);
+
+		/* The same bytes came back, apart from the size field. */
+		ASSERT_EQ(0, memcmp(exact + sizeof(__u32), tail + sizeof(__u32),
+				    cmd->struct_size - sizeof(__u32)))
+			TH_LOG("%s: output differs", c->what);
+	}
+}
+
+/*
+ * A 4096 byte argument with an all-zero tail is accepted like size =
+ * sizeof, and nothing past the structure is written. One non-zero byte at
+ * the very end makes it E2BIG, which does nothing.
+ */
+TEST_F(size_rules, size_4096_zero_tail_is_accepted)
+{
+	static const __u8 last[] = { 0x01, 0x80 };
+	const struct size_rules_cmd *cmd = &variant->cmd;
+	const struct size_rules_case *c;
+	__u8 big[SIZE_RULES_BIG];
+	unsigned int i, j;
+
+	for (i = 0; i <= cmd->nr_invalid; i++) {
+		c = size_rules_case(cmd, i);
+		memset(big, 0, sizeof(big));
+		size_rules_fill(cmd, &self->ctx, c, big, sizeof(big));
+		for (j = 0; j != ARRAY_SIZE(last); j++) {
+			big[sizeof(big) - 1] = last[j];
+			size_rules_call(_metadata, cmd, &self->ctx, c, big,
+					sizeof(big), E2BIG);
+		}
+		big[sizeof(big) - 1] = 0;
+		size_rules_call(_metadata, cmd, &self->ctx, c, big,
+				sizeof(big), c->err);
+	}
+}
+
+/*
+ * With size = sizeof the kernel reads and writes only those bytes:
+ * 1) the argument ends where a PROT_NONE page starts, so touching one
+ *    byte more would give EFAULT;
+ * 2) a non-zero guard right after it in normal memory is outside size:
+ *    neither checked (no E2BIG) nor written.
+ */
+TEST_F(size_rules, accesses_only_user_size)
+{
+	const struct size_rules_cmd *cmd = &variant->cmd;
+	char *arg = self->ctx.hole - cmd->struct_size;
+	__u8 buf[SIZE_RULES_MAX_STRUCT + 16];
+	const struct size_rules_case *c;
+	unsigned int i;
+
+	for (i = 0; i <= cmd->nr_invalid; i++) {
+		c = size_rules_case(cmd, i);
+
+		size_rules_fill(cmd, &self->ctx, c, arg, cmd->struct_size);
+		size_rules_call(_metadata, cmd, &self->ctx, c, arg,
+				cmd->struct_size, c->err);
+
+		memset(buf, 0xa5, sizeof(buf));
+		size_rules_fill(cmd, &self->ctx, c, buf, cmd->struct_size);
+		size_rules_call(_metadata, cmd, &self->ctx, c, buf,
+				cmd->struct_size + 16, c->err);
+	}
+}
+
+/* IOMMU_DESTROY of the IOAS that prepare() made. */
+static void destroy_prepare(struct __test_metadata *_metadata,
+			    struct size_rules_ctx *ctx)
+{
+	ASSERT_ALLOC_ID(ctx->fd, 1);
+	ctx->ioas_id = 1;
+}
+
+static void destroy_fill(struct size_rules_ctx *ctx, void *arg)
 {
 	struct iommu_destroy cmd = {
-		.size = 0,
-		.id = 1,
+		.id = ctx->ioas_id,
 	};
 
-	ASSERT_ALLOC_ID(self->fd, 1);
-	ASSERT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_DESTROY, &cmd));
-	ASSERT_DESTROY(self->fd, 1);
+	memcpy(arg, &cmd, sizeof(cmd));
 }
 
-/* size = sizeof + 1 with a non-zero extra byte is E2BIG, nothing destroyed. */
-TEST_F(iommufd, destroy_nonzero_tail_byte_is_e2big)
+static void destroy_unknown_id(struct size_rules_ctx *ctx, void *arg)
 {
-	struct {
-		struct iommu_destroy cmd;
-		__u8 extra[8];
-	} buf;
-
-	memset(&buf, 0xff, sizeof(buf));
-	buf.cmd.size = sizeof(buf.cmd) + 1;
-	buf.cmd.id = 1;
-	buf.extra[0] = 0x01;
-
-	ASSERT_ALLOC_ID(self->fd, 1);
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_DESTROY, &buf));
-	/* The tail check comes before the ID lookup. */
-	buf.cmd.id = 99;
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_DESTROY, &buf));
-	ASSERT_DESTROY(self->fd, 1);
+	set_u32(arg, offsetof(struct iommu_destroy, id), 99);
 }
 
-/*
- * size = sizeof + 1 with a zero extra byte behaves exactly like
- * size = sizeof, for success and for failure. Bytes past size (here 0xff)
- * are not looked at.
- */
-TEST_F(iommufd, destroy_zero_tail_byte_same_as_exact_size)
+static void destroy_id_0(struct size_rules_ctx *ctx, void *arg)
 {
-	struct {
-		struct iommu_destroy cmd;
-		__u8 extra[8];
-	} buf;
-
-	memset(&buf, 0xff, sizeof(buf));
-	buf.cmd.size = sizeof(buf.cmd) + 1;
-	buf.extra[0] = 0;
-
-	ASSERT_ALLOC_ID(self->fd, 1);
-	buf.cmd.id = 1;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_DESTROY, &buf));
-	ASSERT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_DESTROY, &buf));
-	ASSERT_NO_OBJECT(self->fd, 1);
-	buf.cmd.id = 0;
-	ASSERT_ERRNO(ENOENT, ioctl(self->fd, IOMMU_DESTROY, &buf));
+	set_u32(arg, offsetof(struct iommu_destroy, id), 0);
 }
 
-/* A 4096 byte argument with a zero tail is accepted, a dirty one is not. */
-TEST_F(iommufd, destroy_4096_byte_size_zero_tail_is_accepted)
+/* Nothing is written back; the IOAS and only it is gone. Recreate it. */
+static void destroy_check_done(struct __test_metadata *_metadata,
+			       struct size_rules_ctx *ctx,
+			       const void *sent, const void *seen)
 {
-	union {
-		struct iommu_destroy cmd;
-		__u8 raw[4096];
-	} big;
-
-	ASSERT_ALLOC_ID(self->fd, 1);
-	ASSERT_ALLOC_ID(self->fd, 2);
-
-	memset(&big, 0, sizeof(big));
-	big.cmd.size = sizeof(big);
-	big.cmd.id = 1;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_DESTROY, &big));
-	ASSERT_NO_OBJECT(self->fd, 1);
-
-	/* A single non-zero byte at the very end is seen. */
-	big.cmd.id = 2;
-	big.raw[sizeof(big) - 1] = 0x80;
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_DESTROY, &big));
-	ASSERT_DESTROY(self->fd, 2);
+	ASSERT_EQ(0, memcmp(sent, seen, sizeof(struct iommu_destroy)));
+	assert_ioas_table(_metadata, ctx->fd, 0);
+	ASSERT_ALLOC_ID(ctx->fd, ctx->ioas_id);
 }
 
-/*
- * With the argument ending exactly where an inaccessible page starts, any
- * access past the user's size would fault; the call must still succeed.
- */
-TEST_F(iommufd, destroy_accesses_only_user_size)
+static void destroy_check_unchanged(struct __test_metadata *_metadata,
+				    struct size_rules_ctx *ctx)
 {
-	struct iommu_destroy *cmd = (void *)(self->hole - sizeof(*cmd));
-
-	ASSERT_ALLOC_ID(self->fd, 1);
-	cmd->size = sizeof(*cmd);
-	cmd->id = 1;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_DESTROY, cmd));
-	ASSERT_NO_OBJECT(self->fd, 1);
+	assert_ioas_table(_metadata, ctx->fd, 1);
 }
 
-/* Sizes 1..11 are EINVAL and create nothing. */
-TEST_F(iommufd, ioas_alloc_size_below_minimum_is_einval)
-{
-	struct iommu_ioas_alloc cmd = {};
-	__u32 size;
+static const struct size_rules_case destroy_invalid[] = {
+	{ "unknown ID", destroy_unknown_id, ENOENT },
+	{ "ID 0", destroy_id_0, ENOENT },
+};
 
-	for (size = 1; size < sizeof(cmd); size++) {
-		cmd.size = size;
-		cmd.out_ioas_id = ID_SENTINEL;
-		ASSERT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_IOAS_ALLOC, &cmd));
-		ASSERT_EQ(ID_SENTINEL, cmd.out_ioas_id);
-	}
-	ASSERT_NO_OBJECT(self->fd, 1);
-	ASSERT_ALLOC_ID(self->fd, 1);
-}
+FIXTURE_VARIANT_ADD(size_rules, destroy) {
+	.cmd = {
+		.request = IOMMU_DESTROY,
+		.struct_size = sizeof(struct iommu_destroy),
+		.min_size = 8,	/* up to id */
+		.prepare = destroy_prepare,
+		.fill = destroy_fill,
+		.check_done = destroy_check_done,
+		.check_unchanged = destroy_check_unchanged,
+		.invalid = destroy_invalid,
+		.nr_invalid = ARRAY_SIZE(destroy_invalid),
+	},
+};
 
-/* Size 0 is EINVAL and creates nothing. */
-TEST_F(iommufd, ioas_alloc_size_0_is_einval)
+/* IOMMU_IOAS_ALLOC with flags 0 in an empty context. */
+static void ioas_alloc_fill(struct size_rules_ctx *ctx, void *arg)
 {
 	struct iommu_ioas_alloc cmd = {
-		.size = 0,
+		.flags = 0,
 		.out_ioas_id = ID_SENTINEL,
 	};
 
-	ASSERT_ERRNO(EINVAL, ioctl(self->fd, IOMMU_IOAS_ALLOC, &cmd));
-	ASSERT_EQ(ID_SENTINEL, cmd.out_ioas_id);
-	ASSERT_NO_OBJECT(self->fd, 1);
-	ASSERT_ALLOC_ID(self->fd, 1);
+	memcpy(arg, &cmd, sizeof(cmd));
+}
+
+static void ioas_alloc_flags_1(struct size_rules_ctx *ctx, void *arg)
+{
+	set_u32(arg, offsetof(struct iommu_ioas_alloc, flags), 1);
+}
+
+static void ioas_alloc_flags_all(struct size_rules_ctx *ctx, void *arg)
+{
+	set_u32(arg, offsetof(struct iommu_ioas_alloc, flags), ~0U);
 }
 
 /*
- * size = sizeof + 1 with a non-zero extra byte is E2BIG and creates
- * nothing. The tail is checked before flags are looked at.
+ * flags is echoed; the new IOAS got the lowest free ID, 1, and is the
+ * only object. Destroy it.
  */
-TEST_F(iommufd, ioas_alloc_nonzero_tail_byte_is_e2big)
+static void ioas_alloc_check_done(struct __test_metadata *_metadata,
+				  struct size_rules_ctx *ctx,
+				  const void *sent, const void *seen)
 {
-	struct {
-		struct iommu_ioas_alloc cmd;
-		__u8 extra[4];
-	} buf;
+	struct iommu_ioas_alloc in, out;
 
-	memset(&buf, 0, sizeof(buf));
-	buf.cmd.size = sizeof(buf.cmd) + 1;
-	buf.cmd.out_ioas_id = ID_SENTINEL;
-	buf.extra[0] = 0x80;
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_IOAS_ALLOC, &buf));
-	ASSERT_EQ(ID_SENTINEL, buf.cmd.out_ioas_id);
-
-	buf.cmd.flags = 1;
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_IOAS_ALLOC, &buf));
-	ASSERT_EQ(ID_SENTINEL, buf.cmd.out_ioas_id);
-
-	ASSERT_NO_OBJECT(self->fd, 1);
-	ASSERT_ALLOC_ID(self->fd, 1);
+	memcpy(&in, sent, sizeof(in));
+	memcpy(&out, seen, sizeof(out));
+	ASSERT_EQ(in.flags, out.flags);
+	ASSERT_EQ(1, out.out_ioas_id);
+	assert_ioas_table(_metadata, ctx->fd, 1);
+	ASSERT_DESTROY(ctx->fd, 1);
 }
 
-/*
- * size = sizeof + 1 with a zero extra byte behaves exactly like
- * size = sizeof: success with the next ID, and EOPNOTSUPP for bad flags.
- * Only the 12 bytes of the kernel's structure are written back.
- */
-TEST_F(iommufd, ioas_alloc_zero_tail_byte_same_as_exact_size)
+static void ioas_alloc_check_unchanged(struct __test_metadata *_metadata,
+				       struct size_rules_ctx *ctx)
 {
-	struct {
-		struct iommu_ioas_alloc cmd;
-		__u8 extra[4];
-	} buf;
-
-	memset(&buf, 0xff, sizeof(buf));
-	buf.cmd.size = sizeof(buf.cmd) + 1;
-	buf.cmd.flags = 0;
-	buf.cmd.out_ioas_id = ID_SENTINEL;
-	buf.extra[0] = 0;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &buf));
-	ASSERT_EQ(1, buf.cmd.out_ioas_id);
-	ASSERT_EQ(sizeof(buf.cmd) + 1, buf.cmd.size);
-	ASSERT_EQ(0, buf.cmd.flags);
-	ASSERT_EQ(0, buf.extra[0]);
-	ASSERT_TRUE(all_bytes_are(&buf.extra[1], sizeof(buf.extra) - 1, 0xff));
-
-	buf.cmd.flags = 1;
-	buf.cmd.out_ioas_id = ID_SENTINEL;
-	ASSERT_ERRNO(EOPNOTSUPP, ioctl(self->fd, IOMMU_IOAS_ALLOC, &buf));
-	ASSERT_EQ(ID_SENTINEL, buf.cmd.out_ioas_id);
-
-	ASSERT_ALLOC_ID(self->fd, 2);
+	assert_ioas_table(_metadata, ctx->fd, 0);
 }
 
-/*
- * A 4096 byte argument with a zero tail is accepted; the kernel writes
- * only its own 12 bytes, the rest stays zero. A dirty last byte is E2BIG.
- */
-TEST_F(iommufd, ioas_alloc_4096_byte_size_zero_tail_is_accepted)
-{
-	union {
-		struct iommu_ioas_alloc cmd;
-		__u8 raw[4096];
-	} big;
+static const struct size_rules_case ioas_alloc_invalid[] = {
+	{ "flags 1", ioas_alloc_flags_1, EOPNOTSUPP },
+	{ "flags ~0", ioas_alloc_flags_all, EOPNOTSUPP },
+};
 
-	memset(&big, 0, sizeof(big));
-	big.cmd.size = sizeof(big);
-	big.cmd.out_ioas_id = ID_SENTINEL;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &big));
-	ASSERT_EQ(1, big.cmd.out_ioas_id);
-	ASSERT_EQ(sizeof(big), big.cmd.size);
-	ASSERT_TRUE(all_bytes_are(big.raw + sizeof(big.cmd),
-				  sizeof(big) - sizeof(big.cmd), 0));
-
-	big.cmd.out_ioas_id = ID_SENTINEL;
-	big.raw[sizeof(big) - 1] = 0x01;
-	ASSERT_ERRNO(E2BIG, ioctl(self->fd, IOMMU_IOAS_ALLOC, &big));
-	ASSERT_EQ(ID_SENTINEL, big.cmd.out_ioas_id);
-
-	ASSERT_ALLOC_ID(self->fd, 2);
-}
-
-/*
- * With size = sizeof, out_ioas_id is the last byte the kernel may touch.
- * 1) Place the structure so that it ends where a PROT_NONE page begins:
- *    reading or writing one byte more would fault and give EFAULT.
- * 2) Put a non-zero guard right after the structure in normal memory: it
- *    is outside size, so it is neither checked (no E2BIG) nor written.
- */
-TEST_F(iommufd, ioas_alloc_accesses_only_user_size)
-{
-	struct iommu_ioas_alloc *cmd = (void *)(self->hole - sizeof(*cmd));
-	struct {
-		struct iommu_ioas_alloc cmd;
-		__u8 guard[16];
-	} buf;
-
-	cmd->size = sizeof(*cmd);
-	cmd->flags = 0;
-	cmd->out_ioas_id = ID_SENTINEL;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, cmd));
-	ASSERT_EQ(1, cmd->out_ioas_id);
-	ASSERT_EQ(sizeof(*cmd), cmd->size);
-	ASSERT_EQ(0, cmd->flags);
-
-	memset(&buf, 0xa5, sizeof(buf));
-	buf.cmd.size = sizeof(buf.cmd);
-	buf.cmd.flags = 0;
-	buf.cmd.out_ioas_id = ID_SENTINEL;
-	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_ALLOC, &buf));
-	ASSERT_EQ(2, buf.cmd.out_ioas_id);
-	ASSERT_TRUE(all_bytes_are(buf.guard, sizeof(buf.guard), 0xa5));
-}
+FIXTURE_VARIANT_ADD(size_rules, ioas_alloc) {
+	.cmd = {
+		.request = IOMMU_IOAS_ALLOC,
+		.struct_size = sizeof(struct iommu_ioas_alloc),
+		.min_size = 12,	/* up to out_ioas_id */
+		.fill = ioas_alloc_fill,
+		.check_done = ioas_alloc_check_done,
+		.check_unchanged = ioas_alloc_check_unchanged,
+		.invalid = ioas_alloc_invalid,
+		.nr_invalid = ARRAY_SIZE(ioas_alloc_invalid),
+	},
+};
 
 /*
  * A size whose tail reaches into an inaccessible page cannot be checked
