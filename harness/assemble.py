@@ -121,13 +121,18 @@ def series_files(base):
     patches maps kernel path -> repository path of PATH.patch.
     """
     new, patches = {}, {}
-    for path in repo_files():
+    files = repo_files()
+    present = set(files)
+    for path in files:
         top = path.split('/', 1)[0]
         if top in NON_KERNEL:
             continue
         if path.endswith('.patch'):
             target = path[:-len('.patch')]
-            if os.path.isfile(os.path.join(base, target)):
+            # A base file, or a new file of the series that later series
+            # patches extend (keeps every patch of the series buildable).
+            if os.path.isfile(os.path.join(base, target)) or \
+                    target in present:
                 patches[target] = path
                 continue
         if not os.path.exists(os.path.join(base, top)):
@@ -207,10 +212,13 @@ def desired_contents(base):
         with open(os.path.join(ROOT, src), 'rb') as f:
             want[path] = (f.read(), os.stat(os.path.join(ROOT, src)).st_mode)
     for target, src in patches.items():
-        with open(os.path.join(base, target), 'rb') as f:
-            orig = f.read()
+        if target in want:
+            orig, mode = want[target]
+        else:
+            with open(os.path.join(base, target), 'rb') as f:
+                orig = f.read()
+            mode = os.stat(os.path.join(base, target)).st_mode
         sections = parse_patch(src, target)
-        mode = os.stat(os.path.join(base, target)).st_mode
         want[target] = (apply_sections(target, orig, sections, src), mode)
     return want, new, patches
 
@@ -304,8 +312,23 @@ def diff_text(path, old, new):
         return res.stdout
 
 
+def _owner_of(path):
+    """The series patch that creates the new file path, or None."""
+    import series  # pylint: disable=import-outside-toplevel
+    try:
+        return series.owner(path, series.manifest())
+    except HarnessError:
+        return None
+
+
 def save(series_id):
-    """Turn edits made in out/linux back into repository files."""
+    """Turn edits made in out/linux back into repository files.
+
+    New files are copied back, unless series_id names a later series patch
+    than the one that creates the file, or the file already has a
+    PATH.patch: then, as for base files, the edit becomes a new section of
+    PATH.patch for that series patch.
+    """
     base, _ = ensure_tree()
     _, new, patches = desired_contents(base)
     edits = unsaved_edits()
@@ -318,7 +341,10 @@ def save(series_id):
             raise HarnessError(f'{path} was deleted in {TREE}; deleting files '
                                'is not supported, restore it')
         in_base = os.path.isfile(os.path.join(base, path))
-        if not in_base:
+        staged = path in new and (path in patches or
+                                  series_id not in ('unsorted',
+                                                    _owner_of(path)))
+        if not in_base and not staged:
             dst = os.path.join(ROOT, path)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             shutil.copy2(cur, dst)

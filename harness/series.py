@@ -102,7 +102,8 @@ def replay(patches):
         files_of[owner(path, patches)].append(path)
     sections_of = {i: [] for i in ids}
     for target, src in sorted(pfiles.items()):
-        last = -1
+        # Sections that extend a new file come after the patch creating it.
+        last = ids.index(owner(target, patches)) if target in new else -1
         for sid, _, diff in parse_patch(src, target):
             if sid not in sections_of:
                 raise HarnessError(f'{src}: section "Patch: {sid}" names no '
