@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA ownership keeps an IOMMU group pure: every device in it is driven by
+ * kernel drivers (kernel DMA API), or the whole group is owned by one user
+ * (VFIO), never a mix of both.
+ *
+ * Runs in the test VM (harness/vm.py) on real emulated PCI devices. Behind
+ * the pcie-pci-bridge 00:03.0 one IOMMU group holds the bridge, an edu
+ * (0000:01:01.0) and an e1000 NIC (0000:01:02.0, bound to e1000 at boot).
+ * Devices are moved between drivers the way DPDK does it (driver_override,
+ * unbind, drivers_probe); every test records the starting bindings of both
+ * devices and puts them back in teardown.
+ *
+ * The 6.1 base refuses a kernel driver for a user-owned group without a
+ * word in the kernel log; scenario c expects a log line naming the device,
+ * which only the series prints.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "kselftest_harness.h"
+
+#define EDU_BDF		"0000:01:01.0"
+#define NIC_BDF		"0000:01:02.0"
+#define NIC_DRIVER	"e1000"
+#define VFIO_DRIVER	"vfio-pci"
+#define PCI_DEVICES	"/sys/bus/pci/devices/"
+#define PCI_DRIVERS	"/sys/bus/pci/drivers/"
+
+#define NAME_LEN	64
+
+struct binding {
+	char driver[NAME_LEN];		/* "" when unbound */
+	char override[NAME_LEN];	/* "" when unset */
+};
+
+static int sysfs_write(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static int dev_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "%s/%s", bdf, attr);
+	return sysfs_write(path, val);
+}
+
+static int drv_write(const char *drv, const char *attr, const char *bdf)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), PCI_DRIVERS "%s/%s", drv, attr);
+	return sysfs_write(path, bdf);
+}
+
+/* Last path component of the symlink BDF/LINK, "" if there is none. */
+static void dev_link_name(const char *bdf, const char *link, char *buf,
+			  size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), PCI_DEVICES "%s/%s", bdf, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	if (snprintf(buf, len, "%s", base ? base + 1 : target) >= (int)len)
+		buf[0] = '\0';
+}
+
+static void read_binding(const char *bdf, struct binding *b)
+{
+	char path[PATH_MAX];
+	ssize_t n = -1;
+	int fd;
+
+	dev_link_name(bdf, "driver", b->driver, sizeof(b->driver));
+	b->override[0] = '\0';
+	snprintf(path, sizeof(path), PCI_DEVICES "%s/driver_override", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, b->override, sizeof(b->override) - 1);
+		close(fd);
+	}
+	b->override[n > 0 ? n : 0] = '\0';
+	b->override[strcspn(b->override, "\n")] = '\0';
+	/* 6.1 shows an unset driver_override as "(null)". */
+	if (!strcmp(b->override, "(null)"))
+		b->override[0] = '\0';
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Does BDF have a net interface (any entry under BDF/net/)? */
+static bool has_netdev(const char *bdf, char *name, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "%s/net", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		found = snprintf(name, len, "%s", de->d_name) < (int)len;
+	}
+	closedir(dir);
+	return found;
+}
+
+/* Unbind BDF from whatever driver it has; 0 or -errno. */
+static int unbind(const char *bdf)
+{
+	char drv[NAME_LEN];
+
+	dev_link_name(bdf, "driver", drv, sizeof(drv));
+	if (!drv[0])
+		return 0;
+	return drv_write(drv, "unbind", bdf);
+}
+
+/* Best effort: put BDF back to binding WANT. */
+static void restore_binding(const char *bdf, const struct binding *want)
+{
+	struct binding now;
+
+	read_binding(bdf, &now);
+	if (strcmp(now.driver, want->driver)) {
+		unbind(bdf);
+		if (want->driver[0]) {
+			/* as dpdk-devbind: override, bind, then reset */
+			dev_write(bdf, "driver_override", want->driver);
+			drv_write(want->driver, "bind", bdf);
+		}
+	}
+	dev_write(bdf, "driver_override",
+		  want->override[0] ? want->override : "\n");
+}
+
+/* The user side: /dev/vfio/vfio, /dev/vfio/$group and the edu's device fd */
+struct vfio_user {
+	char group_path[PATH_MAX];
+	int container;
+	int group;
+	int device;
+};
+
+static void vfio_user_close(struct vfio_user *u)
+{
+	/* A vfio-pci unbind waits for open device fds: close them first. */
+	if (u->device >= 0)
+		close(u->device);
+	if (u->group >= 0)
+		close(u->group);
+	if (u->container >= 0)
+		close(u->container);
+	u->device = -1;
+	u->group = -1;
+	u->container = -1;
+}
+
+FIXTURE(dma_ownership) {
+	struct binding edu_start;
+	struct binding nic_start;
+	struct vfio_user u;
+};
+
+FIXTURE_SETUP(dma_ownership)
+{
+	char edu_group[NAME_LEN], nic_group[NAME_LEN];
+
+	self->u.container = -1;
+	self->u.group = -1;
+	self->u.device = -1;
+
+	ASSERT_TRUE(path_exists(PCI_DEVICES EDU_BDF) &&
+		    path_exists(PCI_DEVICES NIC_BDF)) {
+		TH_LOG("%s and %s not found: run this in the test VM",
+		       EDU_BDF, NIC_BDF);
+	}
+	dev_link_name(EDU_BDF, "iommu_group", edu_group, sizeof(edu_group));
+	dev_link_name(NIC_BDF, "iommu_group", nic_group, sizeof(nic_group));
+	ASSERT_NE('\0', edu_group[0]) {
+		TH_LOG("%s has no IOMMU group (is the IOMMU on?)", EDU_BDF);
+	}
+	ASSERT_STREQ(edu_group, nic_group) {
+		TH_LOG("%s and %s are not in one IOMMU group",
+		       EDU_BDF, NIC_BDF);
+	}
+	snprintf(self->u.group_path, sizeof(self->u.group_path),
+		 "/dev/vfio/%s", edu_group);
+
+	read_binding(EDU_BDF, &self->edu_start);
+	read_binding(NIC_BDF, &self->nic_start);
+}
+
+FIXTURE_TEARDOWN(dma_ownership)
+{
+	vfio_user_close(&self->u);
+	restore_binding(EDU_BDF, &self->edu_start);
+	restore_binding(NIC_BDF, &self->nic_start);
+}
+
+static void expect_driver(struct __test_metadata *_metadata, const char *bdf,
+			  const char *want)
+{
+	char drv[NAME_LEN];
+
+	dev_link_name(bdf, "driver", drv, sizeof(drv));
+	ASSERT_STREQ(want, drv) {
+		TH_LOG("%s: driver is \"%s\", expected \"%s\"", bdf, drv,
+		       want);
+	}
+}
+
+/* Bind BDF to vfio-pci the way DPDK does. */
+static void bind_vfio(struct __test_metadata *_metadata, const char *bdf)
+{
+	ASSERT_EQ(0, dev_write(bdf, "driver_override", VFIO_DRIVER));
+	ASSERT_EQ(0, unbind(bdf));
+	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", bdf));
+	expect_driver(_metadata, bdf, VFIO_DRIVER);
+}
+
+/* Bind BDF to the kernel driver DRV through DRV/bind; must succeed. */
+static void bind_kernel(struct __test_metadata *_metadata, const char *bdf,
+			const char *drv)
+{
+	char cur[NAME_LEN];
+
+	dev_link_name(bdf, "driver", cur, sizeof(cur));
+	if (!strcmp(cur, drv))
+		return;
+	ASSERT_EQ(0, dev_write(bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, unbind(bdf));
+	ASSERT_EQ(0, drv_write(drv, "bind", bdf));
+	expect_driver(_metadata, bdf, drv);
+}
+
+/* Clear BDF's driver_override and unbind it from vfio-pci. */
+static void release_from_vfio(struct __test_metadata *_metadata,
+			      const char *bdf)
+{
+	ASSERT_EQ(0, dev_write(bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, drv_write(VFIO_DRIVER, "unbind", bdf));
+	expect_driver(_metadata, bdf, "");
+}
+
+static __u32 group_flags(struct __test_metadata *_metadata, int group)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &status));
+	return status.flags;
+}
+
+static void open_group(struct __test_metadata *_metadata,
+		       struct vfio_user *u)
+{
+	u->group = open(u->group_path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, u->group) {
+		TH_LOG("open %s: %s", u->group_path, strerror(errno));
+	}
+}
+
+static void open_container(struct __test_metadata *_metadata,
+			   struct vfio_user *u)
+{
+	u->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, u->container);
+	ASSERT_EQ(VFIO_API_VERSION, ioctl(u->container, VFIO_GET_API_VERSION));
+	ASSERT_EQ(1, ioctl(u->container, VFIO_CHECK_EXTENSION,
+			   VFIO_TYPE1v2_IOMMU));
+}
+
+/*
+ * Every device of the group on vfio-pci, the group in a type1v2 container
+ * and the edu opened: the group is owned by user space.
+ */
+static void claim_group_for_user(struct __test_metadata *_metadata,
+				 struct vfio_user *u)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+
+	bind_vfio(_metadata, EDU_BDF);
+	bind_vfio(_metadata, NIC_BDF);
+
+	open_group(_metadata, u);
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(_metadata, u->group));
+
+	open_container(_metadata, u);
+	ASSERT_EQ(0, ioctl(u->group, VFIO_GROUP_SET_CONTAINER,
+			   &u->container)) {
+		TH_LOG("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	}
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_flags(_metadata, u->group));
+	ASSERT_EQ(0, ioctl(u->container, VFIO_SET_IOMMU,
+			   VFIO_TYPE1v2_IOMMU)) {
+		TH_LOG("VFIO_SET_IOMMU(TYPE1v2): %s", strerror(errno));
+	}
+
+	u->device = ioctl(u->group, VFIO_GROUP_GET_DEVICE_FD, EDU_BDF);
+	ASSERT_LE(0, u->device) {
+		TH_LOG("VFIO_GROUP_GET_DEVICE_FD %s: %s", EDU_BDF,
+		       strerror(errno));
+	}
+	ASSERT_EQ(0, ioctl(u->device, VFIO_DEVICE_GET_INFO, &info));
+	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+}
+
+/* /dev/kmsg positioned at the end of the log: only new records follow. */
+static int kmsg_open(struct __test_metadata *_metadata)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, lseek(fd, 0, SEEK_END));
+	return fd;
+}
+
+/*
+ * Read the records logged since kmsg_open() and look for one whose text
+ * names BDF and says that the group is owned by user space.
+ */
+static bool kmsg_find_user_owned(struct __test_metadata *_metadata, int fd,
+				 const char *bdf)
+{
+	char rec[8192];
+	bool found = false;
+	char *text;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags;text\n KEY=value\n..." */
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		if (!strstr(text, bdf))
+			continue;
+		TH_LOG("kmsg: %s", text);
+		if ((strcasestr(text, "user space") ||
+		     strcasestr(text, "userspace")) &&
+		    strcasestr(text, "owned"))
+			found = true;
+	}
+	return found;
+}
+
+/*
+ * a. A kernel driver in the group: VFIO sees it not viable and cannot put
+ * it into a container, and the kernel driver keeps running.
+ */
+TEST_F(dma_ownership, a_kernel_driver_makes_group_not_viable)
+{
+	char netdev[NAME_LEN];
+
+	bind_kernel(_metadata, NIC_BDF, NIC_DRIVER);
+	bind_vfio(_metadata, EDU_BDF);
+
+	open_group(_metadata, &self->u);
+	ASSERT_EQ(0, group_flags(_metadata, self->u.group));
+
+	open_container(_metadata, &self->u);
+	errno = 0;
+	ASSERT_EQ(-1, ioctl(self->u.group, VFIO_GROUP_SET_CONTAINER,
+			    &self->u.container));
+	/* 6.1: iommu_group_claim_dma_owner() fails with EPERM */
+	ASSERT_EQ(EPERM, errno) {
+		TH_LOG("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, group_flags(_metadata, self->u.group));
+	/* no group in the container: nothing to set an IOMMU for */
+	ASSERT_EQ(-1, ioctl(self->u.container, VFIO_SET_IOMMU,
+			    VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(EINVAL, errno);
+
+	expect_driver(_metadata, NIC_BDF, NIC_DRIVER);
+	ASSERT_TRUE(has_netdev(NIC_BDF, netdev, sizeof(netdev)));
+	ASSERT_STREQ("eth0", netdev);
+	ASSERT_TRUE(path_exists("/sys/class/net/eth0"));
+}
+
+/* b. Every device of the group on vfio-pci: a user may claim the group. */
+TEST_F(dma_ownership, b_all_vfio_user_claim_succeeds)
+{
+	claim_group_for_user(_metadata, &self->u);
+	expect_driver(_metadata, EDU_BDF, VFIO_DRIVER);
+	expect_driver(_metadata, NIC_BDF, VFIO_DRIVER);
+}
+
+/*
+ * c. While user space owns the group, a kernel driver may not bind to any
+ * of its devices, and the kernel says why.
+ */
+TEST_F(dma_ownership, c_kernel_driver_refused_while_user_owned)
+{
+	char netdev[NAME_LEN];
+	bool logged;
+	int kmsg, ret;
+
+	claim_group_for_user(_metadata, &self->u);
+	release_from_vfio(_metadata, NIC_BDF);
+
+	kmsg = kmsg_open(_metadata);
+	ret = drv_write(NIC_DRIVER, "bind", NIC_BDF);
+	logged = kmsg_find_user_owned(_metadata, kmsg, NIC_BDF);
+	close(kmsg);
+
+	ASSERT_EQ(-EBUSY, ret) {
+		TH_LOG("bind %s to %s: %s", NIC_BDF, NIC_DRIVER,
+		       ret ? strerror(-ret) : "succeeded");
+	}
+	expect_driver(_metadata, NIC_BDF, "");
+	ASSERT_FALSE(has_netdev(NIC_BDF, netdev, sizeof(netdev)));
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_flags(_metadata, self->u.group));
+	ASSERT_TRUE(logged) {
+		TH_LOG("%s: %s", NIC_BDF,
+		       "no new kernel log line names it and says that its group is owned by user space (the 6.1 base refuses the bind silently)");
+	}
+}
+
+/* d. Once the user lets go of the group, kernel drivers bind again. */
+TEST_F(dma_ownership, d_after_release_kernel_driver_binds_again)
+{
+	struct binding edu_now, nic_now;
+	char netdev[NAME_LEN];
+	int i;
+
+	claim_group_for_user(_metadata, &self->u);
+	release_from_vfio(_metadata, NIC_BDF);
+
+	vfio_user_close(&self->u);
+
+	ASSERT_EQ(0, drv_write(NIC_DRIVER, "bind", NIC_BDF));
+	expect_driver(_metadata, NIC_BDF, NIC_DRIVER);
+	/* e1000 registers its netdev in probe; allow for a slow one */
+	for (i = 0; i < 50 && !has_netdev(NIC_BDF, netdev, sizeof(netdev));
+	     i++)
+		usleep(20000);
+	ASSERT_TRUE(has_netdev(NIC_BDF, netdev, sizeof(netdev)));
+	TH_LOG("%s is back on %s as %s", NIC_BDF, NIC_DRIVER, netdev);
+
+	/* Back to the starting bindings, and check that they are. */
+	restore_binding(EDU_BDF, &self->edu_start);
+	restore_binding(NIC_BDF, &self->nic_start);
+	read_binding(EDU_BDF, &edu_now);
+	read_binding(NIC_BDF, &nic_now);
+	ASSERT_STREQ(self->edu_start.driver, edu_now.driver);
+	ASSERT_STREQ(self->edu_start.override, edu_now.override);
+	ASSERT_STREQ(self->nic_start.driver, nic_now.driver);
+	ASSERT_STREQ(self->nic_start.override, nic_now.override);
+}
+
+TEST_HARNESS_MAIN
