@@ -60,6 +60,26 @@ class Results:
                     if st == 'fail':
                         yield suite, col, case, info
 
+    def cases(self):
+        """One line per test case of the kernel suites, all kernels."""
+        out = []
+        for suite, cols in self.rows.items():
+            if suite.startswith(('harness:', 'static:')):
+                continue
+            names = []
+            for cases in cols.values():
+                for case, _, _ in cases:
+                    if case not in names:
+                        names.append(case)
+            for case in names:
+                marks = []
+                for col in self.columns:
+                    st = [s for c, s, _ in cols.get(col, []) if c == case]
+                    if st:
+                        marks.append(f'{col}:{st[0]}')
+                out.append(f'{suite:<28} {case:<58} {" ".join(marks)}')
+        return '\n'.join(out)
+
     def table(self):
         width = max([len(s) for s in self.rows] + [20])
         head = f'{"suite":<{width}}' + ''.join(f'  {c:>18}'
@@ -325,6 +345,8 @@ def main():
     for flavour in flavours:
         vm_tests(res, flavour, progs, args.inject)
 
+    print('\nTest cases:')
+    print(res.cases())
     print()
     print(res.table())
     fails = list(res.failures())
