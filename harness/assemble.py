@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import tempfile
 
-from common import (DEBIAN_BASE, DEBIAN_TARBALL, NON_KERNEL, OUT, ROOT, TREE,
+from common import (DEBIAN_BASE, DEBIAN_TARBALL, NON_KERNEL, ROOT, TREE,
                     HarnessError, git, log, main_wrapper, run)
 
 GIT_ID = ['-c', 'user.name=series harness', '-c',

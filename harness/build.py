@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import os
 import re
+import subprocess
 
 from assemble import assemble
 from common import (BUILD, HARNESS, TREE, HarnessError, log, main_wrapper,
@@ -70,14 +71,12 @@ def check_config(dot_config, want):
                            '\n  '.join(bad))
 
 
-def make(odir, targets, logname=None, extra=None):
-    cmd = ['make', '-C', TREE, f'O={odir}', f'-j{ncpus()}'] + (extra or []) \
-        + targets
+def make(odir, targets, logname=None):
+    cmd = ['make', '-C', TREE, f'O={odir}', f'-j{ncpus()}'] + targets
     if logname is None:
         run(cmd, capture=True)
         return
     with open(logname, 'w', encoding='utf-8') as f:
-        import subprocess
         res = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
     if res.returncode != 0:
         with open(logname, encoding='utf-8', errors='replace') as f:

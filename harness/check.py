@@ -25,8 +25,7 @@ import time
 
 import build as kbuild
 from assemble import assemble, base_dir, series_files
-from common import BUILD, HARNESS, ROOT, TREE, HarnessError, log, \
-    main_wrapper, ncpus, run
+from common import BUILD, HARNESS, TREE, log, main_wrapper, ncpus, run
 from results import parse_kunit, parse_tap, split_suites
 from vm import kernel_path, report_problems, run_vm
 
@@ -130,7 +129,7 @@ def harness_tests(res):
 def parse_unittest(text):
     out = []
     for line in text.splitlines():
-        m = re.match(r'^(\w+) \(([\w.]+)\)(?:\n.*)? \.\.\. (ok|FAIL|ERROR|'
+        m = re.match(r'^(\w+) \(([\w.]+)\) \.\.\. (ok|FAIL|ERROR|'
                      r'skipped.*)$', line)
         if m:
             st = {'ok': 'pass', 'FAIL': 'fail', 'ERROR': 'fail'}.get(

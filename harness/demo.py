@@ -3,7 +3,6 @@
 """make run: build the test kernel, boot it and show what the series does."""
 
 import os
-import sys
 
 from build import build
 from common import BUILD, HARNESS, log, main_wrapper, run

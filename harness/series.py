@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 from assemble import (GIT_ID, assemble, base_dir, parse_patch,
                       series_files)
