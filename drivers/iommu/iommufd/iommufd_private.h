@@ -23,14 +23,19 @@
 
 #include <linux/build_bug.h>
 #include <linux/err.h>
+#include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
+#include "io_pagetable.h"
+
 struct file;
+struct iommufd_ioas;
 
 /**
  * struct iommufd_ctx - one open of /dev/iommu
@@ -42,6 +47,11 @@ struct file;
 struct iommufd_ctx {
 	struct file *file;
 	struct xarray objects;
+	/* io_pagetable work: accounting mode (IOMMU_OPTION RLIMIT_MODE) */
+	u8 account_mode;
+	/* io_pagetable work: the compat IOAS of IOMMU_VFIO_IOAS, under @lock */
+	struct mutex lock;
+	struct iommufd_ioas *vfio_ioas;
 };
 
 struct iommufd_ctx *iommufd_ctx_alloc(void);
@@ -111,7 +121,13 @@ static inline int iommufd_vfio_ioctl(struct iommufd_ctx *ictx,
 enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
+	IOMMUFD_OBJ_DEVICE,
+	IOMMUFD_OBJ_HWPT_PAGING,
 	IOMMUFD_OBJ_IOAS,
+	IOMMUFD_OBJ_ACCESS,
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	IOMMUFD_OBJ_SELFTEST,
+#endif
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 	IOMMUFD_OBJ_KUNIT,
 #endif
@@ -179,12 +195,60 @@ static inline void iommufd_put_object(struct iommufd_object *obj)
 /**
  * struct iommufd_ioas - an IO address space object
  * @obj: object header
- *
- * Only the object header for now; the io_pagetable is added later.
+ * @iopt: the address space
+ * @mutex: protects @hwpt_list
+ * @hwpt_list: automatically created paging HWPTs built on this IOAS
  */
 struct iommufd_ioas {
 	struct iommufd_object obj;
+	struct io_pagetable iopt;
+	struct mutex mutex;
+	struct list_head hwpt_list;
 };
+
+struct iommufd_access_ops;
+
+/**
+ * struct iommufd_access - an in-kernel user of an IOAS (emulated device)
+ * @obj: object header
+ * @ictx: context the access belongs to (a reference on its file is held)
+ * @ioas: the IOAS the access is attached to, or NULL; under @ioas_lock
+ * @ioas_unpin: the IOAS pins must be released against (kept while an
+ *	attachment is being torn down)
+ * @ioas_lock: protects @ioas and @ioas_unpin
+ * @ops: the owner's callbacks
+ * @data: the owner's cookie, passed to @ops
+ * @iova_alignment: PAGE_SIZE if the access pins pages, 1 otherwise
+ * @iopt_access_list_id: index in the IOAS's io_pagetable access list
+ */
+struct iommufd_access {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_ioas *ioas;
+	struct iommufd_ioas *ioas_unpin;
+	struct mutex ioas_lock;
+	const struct iommufd_access_ops *ops;
+	void *data;
+	unsigned long iova_alignment;
+	u32 iopt_access_list_id;
+};
+
+void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
+				 unsigned long length);
+
+/* Private access flag: use the page-by-page read/write path. */
+#define IOMMUFD_ACCESS_RW_SLOW_PATH BIT(2)
+
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+/* Test hooks, implemented in selftest.c. */
+bool iommufd_should_fail(void);
+extern size_t iommufd_test_memory_limit;
+#else
+static inline bool iommufd_should_fail(void)
+{
+	return false;
+}
+#endif
 
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
