@@ -13,6 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import assemble  # noqa: E402
 import results  # noqa: E402
+import series  # noqa: E402
 from common import HarnessError  # noqa: E402
 
 KUNIT_61 = """\
@@ -144,6 +145,43 @@ class PatchFormat(unittest.TestCase):
                                     'a/b.c.patch')
         self.assertIn('a/b.c.patch', str(cm.exception))
         self.assertIn('Hunk #1 FAILED', str(cm.exception))
+
+
+class SeriesOwnership(unittest.TestCase):
+    PATCHES = [{'id': 'core', 'files': ['drivers/x/']},
+               {'id': 'later', 'files': ['drivers/x/pages.c']},
+               {'id': 'dup', 'files': ['drivers/y/']},
+               {'id': 'dup2', 'files': ['drivers/y/']}]
+
+    def test_most_specific_claim_wins(self):
+        self.assertEqual(series.owner('drivers/x/main.c', self.PATCHES),
+                         'core')
+        self.assertEqual(series.owner('drivers/x/pages.c', self.PATCHES),
+                         'later')
+
+    def test_equal_claims_refused(self):
+        with self.assertRaises(HarnessError):
+            series.owner('drivers/y/a.c', self.PATCHES)
+        with self.assertRaises(HarnessError):
+            series.owner('drivers/z/a.c', self.PATCHES)
+
+    def test_maintainers_coverage(self):
+        pats = ['drivers/x/', 'include/linux/x.h', 'lib/*.c']
+        self.assertTrue(series.covered_by('drivers/x/sub/a.c', pats))
+        self.assertTrue(series.covered_by('include/linux/x.h', pats))
+        self.assertTrue(series.covered_by('lib/a.c', pats))
+        self.assertFalse(series.covered_by('lib/sub/a.c', pats))
+        self.assertFalse(series.covered_by('include/linux/y.h', pats))
+        with tempfile.TemporaryDirectory() as tmp:
+            patch = os.path.join(tmp, 'p')
+            with open(patch, 'w', encoding='utf-8') as f:
+                f.write('diff --git a/drivers/x/n.c b/drivers/x/n.c\n'
+                        'new file mode 100644\n')
+            self.assertTrue(series.maintainers_need_no_update(patch, pats))
+            with open(patch, 'a', encoding='utf-8') as f:
+                f.write('diff --git a/include/n.h b/include/n.h\n'
+                        'new file mode 100644\n')
+            self.assertFalse(series.maintainers_need_no_update(patch, pats))
 
 
 if __name__ == '__main__':
