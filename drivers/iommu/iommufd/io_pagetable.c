@@ -37,10 +37,6 @@ static struct iopt_area *iopt_area_next(struct iopt_area *area,
 	return node ? container_of(node, struct iopt_area, node) : NULL;
 }
 
-#define for_each_iopt_area(area, iopt, start, last)                          \
-	for (area = iopt_area_first(iopt, start, last); area;                 \
-	     area = iopt_area_next(area, start, last))
-
 /**
  * iopt_init_table() - initialise an empty io_pagetable
  * @iopt: the io_pagetable
@@ -417,7 +413,8 @@ int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
 		return -EOVERFLOW;
 
 	down_read(&iopt->iova_rwsem);
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		unsigned long s = max(iova, iopt_area_iova(area));
 		unsigned long e = min(last, iopt_area_last_iova(area));
 
@@ -494,7 +491,8 @@ out_unlock:
 
 out_clear:
 	down_write(&iopt->iova_rwsem);
-	for_each_iopt_area(area, iopt, start, last)
+	for (area = iopt_area_first(iopt, start, last); area;
+	     area = iopt_area_next(area, start, last))
 		area->prevent_access = false;
 	up_write(&iopt->iova_rwsem);
 	if (unmapped)
@@ -547,7 +545,8 @@ static int iopt_check_areas_alignment(struct io_pagetable *iopt,
 	struct iopt_area *area;
 
 	lockdep_assert_held(&iopt->iova_rwsem);
-	for_each_iopt_area(area, iopt, 0, ULONG_MAX) {
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		if ((iopt_area_iova(area) | iopt_area_length(area) |
 		     (area->start_byte % PAGE_SIZE)) % align)
 			return -EADDRINUSE;
@@ -798,7 +797,8 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 	if (rc)
 		goto out_reserved;
 
-	for_each_iopt_area(area, iopt, 0, ULONG_MAX) {
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		rc = iopt_area_fill_domain(area, domain);
 		if (rc)
 			goto out_unfill;
@@ -810,7 +810,8 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 
 out_unfill:
 	failed = area;
-	for_each_iopt_area(area, iopt, 0, ULONG_MAX) {
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		if (area == failed)
 			break;
 		iopt_area_unfill_domain(area, domain, !iopt->ndomains);
@@ -852,7 +853,8 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	if (WARN_ON(!found))
 		goto out_unlock;
 
-	for_each_iopt_area(area, iopt, 0, ULONG_MAX)
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX))
 		iopt_area_unfill_domain(area, domain, iopt->ndomains == 1);
 
 	/* Keep the xarray dense: the last entry fills the hole */
@@ -929,7 +931,8 @@ static int iopt_check_contiguous(struct io_pagetable *iopt, unsigned long iova,
 	struct iopt_area *area;
 	unsigned long next = iova;
 
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		if (iopt_area_iova(area) > next)
 			return -ENOENT;
 		if (iopt_area_last_iova(area) >= last)
@@ -1005,7 +1008,8 @@ int iopt_access_pin_pages(struct io_pagetable *iopt, unsigned long iova,
 	rc = iopt_check_contiguous(iopt, iova, last);
 	if (rc)
 		goto out_unlock;
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		unsigned long area_end = area->start_byte +
 					 iopt_area_length(area);
 
@@ -1024,7 +1028,8 @@ int iopt_access_pin_pages(struct io_pagetable *iopt, unsigned long iova,
 			goto out_unlock;
 	}
 
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		unsigned long first_index, last_index;
 
 		iopt_area_index_range(area, iova, last, &first_index,
@@ -1042,7 +1047,8 @@ int iopt_access_pin_pages(struct io_pagetable *iopt, unsigned long iova,
 
 out_unwind:
 	failed = area;
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		if (area == failed)
 			break;
 		iopt_area_access_put(area, iova, last);
@@ -1069,7 +1075,8 @@ void iopt_access_unpin_pages(struct io_pagetable *iopt, unsigned long iova,
 
 	down_read(&iopt->iova_rwsem);
 	WARN_ON(iopt_check_contiguous(iopt, iova, last));
-	for_each_iopt_area(area, iopt, iova, last)
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last))
 		iopt_area_access_put(area, iova, last);
 	up_read(&iopt->iova_rwsem);
 }
@@ -1101,12 +1108,14 @@ int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova, void *data,
 	rc = iopt_check_contiguous(iopt, iova, last);
 	if (rc)
 		goto out_unlock;
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		rc = iopt_check_access_area(area, flags);
 		if (rc)
 			goto out_unlock;
 	}
-	for_each_iopt_area(area, iopt, iova, last) {
+	for (area = iopt_area_first(iopt, iova, last); area;
+	     area = iopt_area_next(area, iova, last)) {
 		unsigned long s = max(iova, iopt_area_iova(area));
 		unsigned long e = min(last, iopt_area_last_iova(area));
 
@@ -1264,7 +1273,8 @@ unsigned long iopt_syz_area_iova(struct io_pagetable *iopt, u32 nth_area,
 	struct iopt_area *area;
 
 	down_read(&iopt->iova_rwsem);
-	for_each_iopt_area(area, iopt, 0, ULONG_MAX) {
+	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		if (!nth_area--) {
 			iova = iopt_area_iova(area) + offset;
 			break;

@@ -106,6 +106,7 @@ enum iopt_pages_account_mode {
  */
 struct iopt_pages {
 	struct kref kref;
+	/* protects the trees, the xarray and npinned */
 	struct mutex mutex;
 	uintptr_t uptr;
 	unsigned long npages;

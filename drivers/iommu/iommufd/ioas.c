@@ -410,15 +410,14 @@ static int iommufd_option_rlimit_mode(struct iommu_option *cmd,
 		return -EPERM;
 
 	xa_lock(&ictx->objects);
-	if (!xa_empty(&ictx->objects)) {
+	if (!xa_empty(&ictx->objects))
 		rc = -EBUSY;
-	} else if (cmd->val64 == 0) {
+	else if (cmd->val64 == 0)
 		ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
-	} else if (cmd->val64 == 1) {
+	else if (cmd->val64 == 1)
 		ictx->account_mode = IOPT_PAGES_ACCOUNT_MM;
-	} else {
+	else
 		rc = -EINVAL;
-	}
 	xa_unlock(&ictx->objects);
 	return rc;
 }

@@ -37,6 +37,8 @@ struct iopt_pages_access {
 
 /* Default bound on the temporary memory of one pinning batch. */
 #define IOPT_BATCH_DEFAULT_BYTES SZ_64K
+/* Upper bound of the entries of one batch, whatever the limit says */
+#define IOPT_BATCH_MAX_ENTRIES SZ_64K
 /* Batch entries kept on the stack when the allocation fails. */
 #define IOPT_BATCH_ONSTACK 8
 
@@ -44,7 +46,7 @@ struct iopt_pages_access {
  * iopt_batch_max_entries() - pages pinned per batch
  *
  * Return: how many struct page pointers fit in the temporary memory limit,
- * at least one.
+ * at least one and at most IOPT_BATCH_MAX_ENTRIES.
  */
 size_t iopt_batch_max_entries(void)
 {
@@ -54,7 +56,9 @@ size_t iopt_batch_max_entries(void)
 	size_t limit = IOPT_BATCH_DEFAULT_BYTES;
 #endif
 
-	return max_t(size_t, 1, limit / sizeof(struct page *));
+	/* pin_user_pages_fast() takes an int count: stay far below INT_MAX */
+	return clamp_t(size_t, limit / sizeof(struct page *), 1,
+		       IOPT_BATCH_MAX_ENTRIES);
 }
 
 /**
