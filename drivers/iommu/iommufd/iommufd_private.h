@@ -195,12 +195,14 @@ static inline void iommufd_put_object(struct iommufd_object *obj)
 /**
  * struct iommufd_ioas - an IO address space object
  * @obj: object header
+ * @ictx: the context the IOAS belongs to
  * @iopt: the address space
  * @mutex: protects @hwpt_list
  * @hwpt_list: automatically created paging HWPTs built on this IOAS
  */
 struct iommufd_ioas {
 	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
 	struct io_pagetable iopt;
 	struct mutex mutex;
 	struct list_head hwpt_list;
@@ -253,6 +255,14 @@ static inline bool iommufd_should_fail(void)
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
+struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id);
+int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
+int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
+int iommufd_option(struct iommufd_ucmd *ucmd);
+int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 void iommufd_kunit_obj_destroy(struct iommufd_object *obj);

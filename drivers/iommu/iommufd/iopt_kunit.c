@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the io_pagetable internals: automatic IOVA placement,
+ * area bookkeeping (unmap of whole areas only, cutting), filling domains
+ * with one map call per physically contiguous run, and access pins.
+ *
+ * Real user memory cannot be pinned from a KUnit thread, so the tests
+ * build iopt_pages objects by hand whose PFNs are already present: a node
+ * of the test covers every index in the access tree, so the pages code
+ * never needs to pin, and the PFNs are made up (the fake domain below only
+ * records what it is asked to map, it never touches the memory).
+ */
+#include <kunit/test.h>
+#include <linux/iommu.h>
+#include <linux/iommufd.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include "iommufd_private.h"
+#include "io_pagetable.h"
+
+#define FAKE_MAX_CALLS 64
+
+struct fake_call {
+	unsigned long iova;
+	phys_addr_t paddr;
+	size_t size;
+};
+
+/* A paging domain that records its map_pages/unmap_pages calls. */
+struct fake_domain {
+	struct iommu_domain domain;
+	struct fake_call maps[FAKE_MAX_CALLS];
+	unsigned int nmaps;
+	struct fake_call unmaps[FAKE_MAX_CALLS];
+	unsigned int nunmaps;
+	/* Fail the map call with this number (1 based), 0 never */
+	unsigned int fail_map_nth;
+	/* Bytes currently mapped */
+	size_t mapped;
+};
+
+static int fake_map_pages(struct iommu_domain *domain, unsigned long iova,
+			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
+			  int prot, gfp_t gfp, size_t *mapped)
+{
+	struct fake_domain *fake =
+		container_of(domain, struct fake_domain, domain);
+
+	*mapped = 0;
+	if (fake->fail_map_nth && fake->nmaps + 1 == fake->fail_map_nth) {
+		fake->fail_map_nth = 0;
+		return -EIO;
+	}
+	if (fake->nmaps < FAKE_MAX_CALLS) {
+		fake->maps[fake->nmaps].iova = iova;
+		fake->maps[fake->nmaps].paddr = paddr;
+		fake->maps[fake->nmaps].size = pgsize * pgcount;
+	}
+	fake->nmaps++;
+	*mapped = pgsize * pgcount;
+	fake->mapped += *mapped;
+	return 0;
+}
+
+static size_t fake_unmap_pages(struct iommu_domain *domain, unsigned long iova,
+			       size_t pgsize, size_t pgcount,
+			       struct iommu_iotlb_gather *gather)
+{
+	struct fake_domain *fake =
+		container_of(domain, struct fake_domain, domain);
+
+	if (fake->nunmaps < FAKE_MAX_CALLS) {
+		fake->unmaps[fake->nunmaps].iova = iova;
+		fake->unmaps[fake->nunmaps].size = pgsize * pgcount;
+	}
+	fake->nunmaps++;
+	fake->mapped -= pgsize * pgcount;
+	return pgsize * pgcount;
+}
+
+static const struct iommu_domain_ops fake_domain_ops = {
+	.map_pages = fake_map_pages,
+	.unmap_pages = fake_unmap_pages,
+};
+
+static struct fake_domain *fake_domain_alloc(struct kunit *test,
+					     unsigned long pgsize_bitmap)
+{
+	struct fake_domain *fake;
+
+	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fake);
+	fake->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	fake->domain.ops = &fake_domain_ops;
+	fake->domain.pgsize_bitmap = pgsize_bitmap;
+	return fake;
+}
+
+struct iopt_kunit_priv {
+	struct io_pagetable iopt;
+	/* Index range of every fake pages object, so no pinning happens */
+	struct interval_tree_node fake_users[4];
+	struct iopt_pages *pages[4];
+	unsigned int npages_objs;
+};
+
+static int iopt_kunit_init(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv;
+
+	priv = kunit_kzalloc(test, sizeof(*priv), GFP_KERNEL);
+	if (!priv)
+		return -ENOMEM;
+	iopt_init_table(&priv->iopt);
+	test->priv = priv;
+	return 0;
+}
+
+static void iopt_kunit_exit(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	unsigned int i;
+
+	iopt_unmap_all(&priv->iopt, NULL);
+	iopt_destroy_table(&priv->iopt);
+	for (i = 0; i != priv->npages_objs; i++) {
+		struct iopt_pages *pages = priv->pages[i];
+
+		mutex_lock(&pages->mutex);
+		interval_tree_remove(&priv->fake_users[i],
+				     &pages->access_itree);
+		xa_destroy(&pages->pinned_pfns);
+		pages->npinned = 0;
+		mutex_unlock(&pages->mutex);
+		iopt_put_pages(pages);
+	}
+}
+
+/*
+ * A pages object of @npages pages starting at user address @uptr whose
+ * PFNs are @pfns, all present.
+ */
+static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
+				     const unsigned long *pfns,
+				     unsigned long npages, bool writable)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct iopt_pages *pages;
+	unsigned long i;
+
+	KUNIT_ASSERT_LT(test, priv->npages_objs, ARRAY_SIZE(priv->pages));
+	pages = kzalloc(sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pages);
+	kref_init(&pages->kref);
+	mutex_init(&pages->mutex);
+	xa_init(&pages->pinned_pfns);
+	pages->domains_itree = RB_ROOT_CACHED;
+	pages->access_itree = RB_ROOT_CACHED;
+	pages->uptr = ALIGN_DOWN(uptr, PAGE_SIZE);
+	pages->npages = npages;
+	pages->writable = writable;
+	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
+	for (i = 0; i != npages; i++)
+		KUNIT_ASSERT_EQ(test,
+				xa_err(xa_store(&pages->pinned_pfns, i,
+						xa_mk_value(pfns[i]),
+						GFP_KERNEL)),
+				0);
+	priv->fake_users[priv->npages_objs].start = 0;
+	priv->fake_users[priv->npages_objs].last = npages - 1;
+	interval_tree_insert(&priv->fake_users[priv->npages_objs],
+			     &pages->access_itree);
+	priv->pages[priv->npages_objs++] = pages;
+	return pages;
+}
+
+/* Map [start_byte, start_byte + length) of @pages like IOMMU_IOAS_MAP. */
+static int fake_map(struct kunit *test, struct iopt_pages *pages,
+		    unsigned long start_byte, unsigned long length,
+		    unsigned long *iova, int prot, unsigned int flags)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct iopt_pages_list elm = {
+		.pages = pages,
+		.start_byte = start_byte,
+		.length = length,
+	};
+	LIST_HEAD(pages_list);
+
+	list_add(&elm.next, &pages_list);
+	return iopt_map_pages(&priv->iopt, &pages_list, length, iova,
+			      prot | IOMMU_CACHE, flags);
+}
+
+static int alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
+		      unsigned long uptr, unsigned long length)
+{
+	int rc;
+
+	down_write(&iopt->iova_rwsem);
+	rc = iopt_alloc_iova(iopt, iova, uptr, length);
+	up_write(&iopt->iova_rwsem);
+	return rc;
+}
+
+static void iopt_test_alloc_basic(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	unsigned long iova;
+
+	/* Never IOVA 0: the first page is skipped */
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, PAGE_SIZE);
+
+	/* Natural alignment of the length, rounded up to a power of two */
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, 3 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, 4 * PAGE_SIZE);
+
+	/* Limited by the user address alignment */
+	KUNIT_EXPECT_EQ(test,
+			alloc_iova(iopt, &iova, 0x7f0000001000, 64 * PAGE_SIZE),
+			0);
+	KUNIT_EXPECT_EQ(test, iova, PAGE_SIZE);
+
+	/* Capped at the huge page size */
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, SZ_64M), 0);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)HPAGE_PMD_SIZE);
+#else
+	KUNIT_EXPECT_EQ(test, iova, PAGE_SIZE);
+#endif
+
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, ULONG_MAX / 2),
+			-EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, 0), -EOVERFLOW);
+}
+
+static void iopt_test_alloc_sub_page(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	unsigned long iova;
+
+	/* The sub-page offset of the user address is kept */
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0x10000800, PAGE_SIZE),
+			0);
+	KUNIT_EXPECT_EQ(test, iova % PAGE_SIZE, 0x800UL);
+	KUNIT_EXPECT_EQ(test, iova, PAGE_SIZE + 0x800);
+
+	/* Below the IOAS alignment: EINVAL */
+	iopt->iova_alignment = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0x10000800, PAGE_SIZE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0x10000000, 0x800),
+			-EINVAL);
+	iopt->iova_alignment = 1;
+}
+
+static void iopt_test_alloc_reserved(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	unsigned long iova;
+
+	KUNIT_ASSERT_EQ(test, iopt_reserve_iova(iopt, PAGE_SIZE, SZ_1M - 1,
+						test), 0);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)SZ_1M);
+
+	/* A hole too small for the request is skipped */
+	KUNIT_ASSERT_EQ(test, iopt_reserve_iova(iopt, SZ_1M + PAGE_SIZE,
+						SZ_16M - 1, test), 0);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, 2 * PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)SZ_16M);
+
+	/* Everything reserved: ENOSPC */
+	KUNIT_ASSERT_EQ(test, iopt_reserve_iova(iopt, SZ_16M, ULONG_MAX,
+						test), 0);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)SZ_1M);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, 2 * PAGE_SIZE),
+			-ENOSPC);
+
+	iopt_remove_reserved_iova(iopt, test);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, PAGE_SIZE);
+}
+
+static void iopt_test_alloc_allowed(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct rb_root_cached allowed = RB_ROOT_CACHED;
+	struct iopt_allowed *a;
+	unsigned long iova;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	a->node.start = SZ_2M + 0x123;
+	a->node.last = SZ_4M - 1;
+	interval_tree_insert(&a->node, &allowed);
+	KUNIT_ASSERT_EQ(test, iopt_set_allow_iova(iopt, &allowed), 0);
+	iopt_free_allowed(&allowed);
+
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)SZ_2M + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, SZ_1M), 0);
+	KUNIT_EXPECT_EQ(test, iova, (unsigned long)SZ_2M + SZ_1M);
+	KUNIT_EXPECT_EQ(test, alloc_iova(iopt, &iova, 0, SZ_2M), -ENOSPC);
+
+	/* Reserving inside an allowed range is refused */
+	KUNIT_EXPECT_EQ(test, iopt_reserve_iova(iopt, SZ_4M - 1, SZ_4M, test),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, iopt_reserve_iova(iopt, SZ_4M, SZ_8M, test), 0);
+
+	/* An allowed range hitting a reservation is refused */
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	a->node.start = SZ_8M;
+	a->node.last = SZ_16M;
+	interval_tree_insert(&a->node, &allowed);
+	KUNIT_EXPECT_EQ(test, iopt_set_allow_iova(iopt, &allowed),
+			-EADDRINUSE);
+	iopt_free_allowed(&allowed);
+}
+
+static const unsigned long test_pfns[] = {
+	0x1000, 0x1001, 0x1002, 0x5000, 0x5001, 0x9000, 0x9002, 0x9003,
+};
+
+static void iopt_test_area_unmap(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct iopt_pages *pages;
+	unsigned long iova, unmapped;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 2 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	iova = SZ_1M + 2 * PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 4 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* Overlap with a fixed IOVA: EEXIST; reserved: EINVAL */
+	iova = SZ_1M + PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EEXIST);
+	KUNIT_ASSERT_EQ(test, iopt_reserve_iova(iopt, SZ_2M, SZ_4M, test), 0);
+	iova = SZ_2M + PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EINVAL);
+	/* Write mapping of read-only pages */
+	iova = SZ_8M;
+	priv->pages[0]->writable = false;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
+				       IOMMU_WRITE, 0), -EPERM);
+	priv->pages[0]->writable = true;
+
+	/* Partial: ENOENT */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, PAGE_SIZE,
+					      &unmapped), -ENOENT);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M + PAGE_SIZE,
+					      5 * PAGE_SIZE, &unmapped),
+			-ENOENT);
+	/* Nothing there: ENOENT */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_8M, PAGE_SIZE,
+					      &unmapped), -ENOENT);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, 0, &unmapped),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, ULONG_MAX, 2, &unmapped),
+			-EOVERFLOW);
+	/* The first area only */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, 0, SZ_1M + 2 * PAGE_SIZE,
+					      &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, 0UL);
+}
+
+static unsigned long count_areas(struct io_pagetable *iopt)
+{
+	struct interval_tree_node *node;
+	unsigned long n = 0;
+
+	for (node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
+	     node; node = interval_tree_iter_next(node, 0, ULONG_MAX))
+		n++;
+	return n;
+}
+
+static void iopt_test_cut(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M, unmapped;
+	unsigned long cuts[2];
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ | IOMMU_WRITE, 0), 0);
+
+	iopt->iova_alignment = PAGE_SIZE;
+	cuts[0] = SZ_1M + PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 1), -EINVAL);
+	iopt->iova_alignment = 1;
+
+	cuts[0] = SZ_1M + 2 * PAGE_SIZE - 1;
+	cuts[1] = SZ_1M + 5 * PAGE_SIZE - 1;
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 2), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 3UL);
+	/* Cutting at an existing boundary or outside any area does nothing */
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 2), 0);
+	cuts[0] = SZ_64M;
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 1), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 3UL);
+
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M + 2 * PAGE_SIZE,
+					      3 * PAGE_SIZE, &unmapped), 0);
+	KUNIT_EXPECT_EQ(test, unmapped, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 2UL);
+
+	/* An area with access pins cannot be cut */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M, PAGE_SIZE,
+						    NULL, 0), 0);
+	cuts[0] = SZ_1M + PAGE_SIZE - 1;
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 1), -EINVAL);
+	iopt_access_unpin_pages(iopt, SZ_1M, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, cuts, 1), 0);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 3UL);
+}
+
+static void expect_call(struct kunit *test, struct fake_call *call,
+			unsigned long iova, phys_addr_t paddr, size_t size)
+{
+	KUNIT_EXPECT_EQ(test, call->iova, iova);
+	KUNIT_EXPECT_EQ(test, call->paddr, paddr);
+	KUNIT_EXPECT_EQ(test, call->size, size);
+}
+
+static void iopt_test_fill_runs(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fake = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fake->domain), 0);
+
+	/* One call per physically contiguous run */
+	KUNIT_ASSERT_EQ(test, fake->nmaps, 4U);
+	expect_call(test, &fake->maps[0], SZ_1M, PFN_PHYS(0x1000),
+		    3 * PAGE_SIZE);
+	expect_call(test, &fake->maps[1], SZ_1M + 3 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), 2 * PAGE_SIZE);
+	expect_call(test, &fake->maps[2], SZ_1M + 5 * PAGE_SIZE,
+		    PFN_PHYS(0x9000), PAGE_SIZE);
+	expect_call(test, &fake->maps[3], SZ_1M + 6 * PAGE_SIZE,
+		    PFN_PHYS(0x9002), 2 * PAGE_SIZE);
+
+	/* A new area goes into the domain right away */
+	iova = SZ_4M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, PAGE_SIZE, 2 * PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake->nmaps, 5U);
+	expect_call(test, &fake->maps[4], SZ_4M, PFN_PHYS(0x1001),
+		    2 * PAGE_SIZE);
+
+	/* Unmap: one call per area, whatever the runs were */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_ASSERT_EQ(test, fake->nunmaps, 2U);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[0].iova, (unsigned long)SZ_1M);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[0].size, 8 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[1].iova, (unsigned long)SZ_4M);
+	KUNIT_EXPECT_EQ(test, fake->mapped, 0UL);
+	iopt_table_remove_domain(iopt, &fake->domain);
+}
+
+static void iopt_test_fill_no_large(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fake = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M, cut;
+	unsigned int i;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_disable_large_pages(iopt), 0);
+	KUNIT_EXPECT_EQ(test, iopt->iova_alignment, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fake->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake->nmaps, 8U);
+	for (i = 0; i != 8; i++)
+		expect_call(test, &fake->maps[i], SZ_1M + i * PAGE_SIZE,
+			    PFN_PHYS(test_pfns[i]), PAGE_SIZE);
+
+	/* With a domain and areas, large pages cannot be disabled anew */
+	iopt_enable_large_pages(iopt);
+	KUNIT_EXPECT_EQ(test, iopt_disable_large_pages(iopt), -EINVAL);
+	cut = SZ_1M + PAGE_SIZE - 1;
+	KUNIT_EXPECT_EQ(test, iopt_cut_iova(iopt, &cut, 1), -EINVAL);
+
+	iopt_table_remove_domain(iopt, &fake->domain);
+	KUNIT_EXPECT_EQ(test, fake->nunmaps, 1U);
+	KUNIT_EXPECT_EQ(test, fake->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, iopt->iova_alignment, 1UL);
+}
+
+static void iopt_test_fill_sub_page(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fake = fake_domain_alloc(test, PAGE_SIZE / 2);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M + PAGE_SIZE / 2;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fake->domain), 0);
+	KUNIT_EXPECT_EQ(test, iopt->iova_alignment, PAGE_SIZE / 2);
+	/* Bytes [half page, 3.5 pages): pfns 0x1000..0x1003 (last partial) */
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, PAGE_SIZE / 2,
+				       3 * PAGE_SIZE, &iova, IOMMU_READ, 0),
+			0);
+	KUNIT_ASSERT_EQ(test, fake->nmaps, 2U);
+	expect_call(test, &fake->maps[0], SZ_1M + PAGE_SIZE / 2,
+		    PFN_PHYS(0x1000) + PAGE_SIZE / 2,
+		    3 * PAGE_SIZE - PAGE_SIZE / 2);
+	expect_call(test, &fake->maps[1], SZ_1M + 3 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), PAGE_SIZE / 2);
+
+	/* Misaligned length */
+	iova = SZ_8M;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 100, &iova, IOMMU_READ,
+				       0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fake->mapped, 0UL);
+	iopt_table_remove_domain(iopt, &fake->domain);
+}
+
+static void iopt_test_add_domain_fail(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fake = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *big = fake_domain_alloc(test, 2 * PAGE_SIZE);
+	struct fake_domain *half = fake_domain_alloc(test, PAGE_SIZE / 2);
+	struct iopt_pages *pages;
+	unsigned long iova;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 4 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	iova = SZ_2M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 4 * PAGE_SIZE,
+				       4 * PAGE_SIZE, &iova, IOMMU_READ, 0),
+			0);
+	iova = SZ_4M + 100;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 100, 2 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+
+	/* Smallest page above PAGE_SIZE */
+	KUNIT_EXPECT_EQ(test, iopt_table_add_domain(iopt, &big->domain),
+			-EINVAL);
+	/* An existing area violates the new alignment */
+	KUNIT_EXPECT_EQ(test, iopt_table_add_domain(iopt, &half->domain),
+			-EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_4M + 100,
+					      2 * PAGE_SIZE, NULL), 0);
+
+	/* The aperture would cut an area */
+	fake->domain.geometry.aperture_start = SZ_2M;
+	fake->domain.geometry.aperture_end = ULONG_MAX;
+	fake->domain.geometry.force_aperture = true;
+	KUNIT_EXPECT_EQ(test, iopt_table_add_domain(iopt, &fake->domain),
+			-EADDRINUSE);
+	fake->domain.geometry.aperture_start = SZ_1M;
+
+	/* Mapping the second area fails: the first is unmapped again */
+	fake->fail_map_nth = 4;
+	KUNIT_EXPECT_EQ(test, iopt_table_add_domain(iopt, &fake->domain),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, fake->mapped, 0UL);
+	/* The second area's first run, then the whole first area */
+	KUNIT_EXPECT_EQ(test, fake->nunmaps, 2U);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[0].iova, (unsigned long)SZ_2M);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[0].size, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, fake->unmaps[1].size, 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt->ndomains, 0U);
+	KUNIT_EXPECT_TRUE(test,
+			  RB_EMPTY_ROOT(&iopt->reserved_itree.rb_root));
+
+	fake->nmaps = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fake->domain), 0);
+	KUNIT_EXPECT_EQ(test, fake->nmaps, 5U);
+	KUNIT_EXPECT_FALSE(test,
+			   RB_EMPTY_ROOT(&iopt->reserved_itree.rb_root));
+	/* The aperture is reserved: a fixed map below it is refused */
+	iova = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EINVAL);
+	iopt_table_remove_domain(iopt, &fake->domain);
+	KUNIT_EXPECT_TRUE(test,
+			  RB_EMPTY_ROOT(&iopt->reserved_itree.rb_root));
+	KUNIT_EXPECT_EQ(test, fake->mapped, 0UL);
+}
+
+static void iopt_test_access_pin(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct page *out[4];
+	struct iopt_pages *pages;
+	unsigned long iova;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 2 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	iova = SZ_1M + 2 * PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 4 * PAGE_SIZE,
+				       2 * PAGE_SIZE, &iova,
+				       IOMMU_READ | IOMMU_WRITE, 0), 0);
+
+	/* Across the area boundary */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + PAGE_SIZE,
+						    2 * PAGE_SIZE, out, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, out[0], pfn_to_page(0x1001));
+	KUNIT_EXPECT_PTR_EQ(test, out[1], pfn_to_page(0x5001));
+
+	KUNIT_EXPECT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + 1,
+						    PAGE_SIZE, out, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M,
+						    PAGE_SIZE, out,
+						    IOMMUFD_ACCESS_RW_WRITE),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M,
+						    5 * PAGE_SIZE, out, 0),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M, 0, out, 0),
+			-EINVAL);
+
+	/* The unmap notification cannot make the stub let go: EDEADLOCK */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), -EDEADLOCK);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 2UL);
+	iopt_access_unpin_pages(iopt, SZ_1M + PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+}
+
+static void iopt_test_alignment(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct iopt_pages *pages;
+	unsigned long iova;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	iova = SZ_1M + 0x800;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0x800, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_EXPECT_EQ(test, iopt_disable_large_pages(iopt), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, iopt->iova_alignment, 1UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, iopt_disable_large_pages(iopt), 0);
+	KUNIT_EXPECT_EQ(test, iopt_disable_large_pages(iopt), 0);
+	iova = SZ_1M + 0x800;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0x800, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EINVAL);
+	iova = SZ_1M;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0x800, PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EINVAL);
+	iopt_enable_large_pages(iopt);
+	KUNIT_EXPECT_EQ(test, iopt->iova_alignment, 1UL);
+}
+
+static void iopt_test_batch_size(struct kunit *test)
+{
+	KUNIT_EXPECT_GE(test, iopt_batch_max_entries(), (size_t)1);
+#if !IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	KUNIT_EXPECT_EQ(test, iopt_batch_max_entries(),
+			SZ_64K / sizeof(struct page *));
+#endif
+}
+
+static struct kunit_case iopt_kunit_cases[] = {
+	KUNIT_CASE(iopt_test_alloc_basic),
+	KUNIT_CASE(iopt_test_alloc_sub_page),
+	KUNIT_CASE(iopt_test_alloc_reserved),
+	KUNIT_CASE(iopt_test_alloc_allowed),
+	KUNIT_CASE(iopt_test_area_unmap),
+	KUNIT_CASE(iopt_test_cut),
+	KUNIT_CASE(iopt_test_fill_runs),
+	KUNIT_CASE(iopt_test_fill_no_large),
+	KUNIT_CASE(iopt_test_fill_sub_page),
+	KUNIT_CASE(iopt_test_add_domain_fail),
+	KUNIT_CASE(iopt_test_access_pin),
+	KUNIT_CASE(iopt_test_alignment),
+	KUNIT_CASE(iopt_test_batch_size),
+	{}
+};
+
+static struct kunit_suite iopt_kunit_suite = {
+	.name = "iommufd_io_pagetable",
+	.init = iopt_kunit_init,
+	.exit = iopt_kunit_exit,
+	.test_cases = iopt_kunit_cases,
+};
+
+kunit_test_suite(iopt_kunit_suite);
