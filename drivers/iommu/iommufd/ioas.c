@@ -22,7 +22,12 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
 	struct iommufd_ioas *ioas;
 
 	ioas = iommufd_object_alloc(ictx, ioas, IOMMUFD_OBJ_IOAS);
-	/* Once it exists, the io_pagetable is initialised here. */
+	/* TEMP(helper D): minimal set-up until the io_pagetable lands. */
+	if (!IS_ERR(ioas)) {
+		iopt_init_table(&ioas->iopt);
+		mutex_init(&ioas->mutex);
+		INIT_LIST_HEAD(&ioas->hwpt_list);
+	}
 	return ioas;
 }
 
@@ -35,6 +40,11 @@ struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx)
  */
 void iommufd_ioas_destroy(struct iommufd_object *obj)
 {
+	struct iommufd_ioas *ioas = container_of(obj, struct iommufd_ioas, obj);
+
+	/* TEMP(helper D): minimal tear-down until the io_pagetable lands. */
+	iopt_destroy_table(&ioas->iopt);
+	mutex_destroy(&ioas->mutex);
 }
 
 /**
