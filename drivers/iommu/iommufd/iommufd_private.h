@@ -60,6 +60,9 @@ struct iommufd_ioas;
  *	reserved for an object still under construction and reads as empty.
  * @groups: struct iommufd_group of every IOMMU group with a device bound to
  *	this context, indexed by IOMMU group ID; under its xa_lock
+ * @account_mode: accounting mode of pinned pages (IOMMU_OPTION RLIMIT_MODE)
+ * @lock: protects @vfio_ioas
+ * @vfio_ioas: the IOAS of the VFIO compatibility ioctls, or NULL
  */
 struct iommufd_ctx {
 	struct file *file;
@@ -212,7 +215,7 @@ void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
 struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct io_pagetable iopt;
-	struct mutex mutex;
+	struct mutex mutex; /* protects hwpt_list */
 	struct list_head hwpt_list;
 };
 
@@ -270,7 +273,7 @@ struct iommufd_group {
 	unsigned int users;
 	struct iommufd_ctx *ictx;
 	struct iommu_group *group;
-	struct mutex lock;
+	struct mutex lock; /* protects hwpt and devices */
 	struct iommufd_hwpt_paging *hwpt;
 	struct list_head devices;
 	phys_addr_t sw_msi_start;
@@ -325,7 +328,7 @@ struct iommufd_access {
 	struct iommufd_ctx *ictx;
 	struct iommufd_ioas *ioas;
 	struct iommufd_ioas *ioas_unpin;
-	struct mutex ioas_lock;
+	struct mutex ioas_lock; /* protects ioas and ioas_unpin */
 	const struct iommufd_access_ops *ops;
 	void *data;
 	unsigned long iova_alignment;
