@@ -10,6 +10,18 @@
  *
  *   IOAS IOVA tree rwsem -> IOAS domains rwsem -> pages mutex
  *
+ * Devices and HWPTs (device.c, hw_pagetable.c) come first:
+ *
+ *   IOAS mutex (iommufd_ioas::mutex, automatic HWPT list)
+ *     -> iommufd_group::lock (attachment of an IOMMU group)
+ *       -> the IOAS locks above (io_pagetable calls)
+ *       -> the IOMMU core's group mutex (domain changes)
+ *
+ * An access (device.c) has iommufd_access::ioas_lock, taken before the IOAS
+ * locks; access owners' own locks (e.g. the selftest's) come before it. The
+ * io_pagetable calls iommufd_access_notify_unmap() with none of its locks
+ * held, and access owners' unmap callbacks run without any iommufd lock.
+ *
  * The object table lock (the xa_lock of iommufd_ctx::objects) is a spinlock
  * and therefore the innermost lock: it may be taken while any of the locks
  * above is held, no other lock is ever taken inside it, and nothing that can
@@ -34,7 +46,10 @@
 
 #include "io_pagetable.h"
 
+struct device;
 struct file;
+struct iommu_domain;
+struct iommu_group;
 struct iommufd_ioas;
 
 /**
@@ -43,13 +58,17 @@ struct iommufd_ioas;
  * @objects: the object table, indexed by object ID. IDs are allocated
  *	lowest-free from 1 to INT_MAX. A slot holding XA_ZERO_ENTRY is
  *	reserved for an object still under construction and reads as empty.
+ * @groups: struct iommufd_group of every IOMMU group with a device bound to
+ *	this context, indexed by IOMMU group ID; under its xa_lock
+ * @account_mode: accounting mode of pinned pages (IOMMU_OPTION RLIMIT_MODE)
+ * @lock: protects @vfio_ioas
+ * @vfio_ioas: the IOAS of the VFIO compatibility ioctls, or NULL
  */
 struct iommufd_ctx {
 	struct file *file;
 	struct xarray objects;
-	/* io_pagetable work: accounting mode (IOMMU_OPTION RLIMIT_MODE) */
+	struct xarray groups;
 	u8 account_mode;
-	/* io_pagetable work: the compat IOAS of IOMMU_VFIO_IOAS, under @lock */
 	struct mutex lock;
 	struct iommufd_ioas *vfio_ioas;
 };
@@ -178,19 +197,11 @@ int iommufd_object_try_destroy(struct iommufd_ctx *ictx, u32 id);
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
 
-/**
- * iommufd_put_object() - drop a reference taken by iommufd_get_object()
- * @obj: the object
- *
- * Also drops a longer-lived reference that was taken by incrementing
- * @obj->users. The object table's own reference is never the one dropped
- * here, so this never frees the object; once no reference other than the
- * table's is left, IOMMU_DESTROY can succeed.
- */
-static inline void iommufd_put_object(struct iommufd_object *obj)
-{
-	refcount_dec(&obj->users);
-}
+void iommufd_put_object(struct iommufd_object *obj);
+void iommufd_object_remove_owned(struct iommufd_ctx *ictx,
+				 struct iommufd_object *obj);
+void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
+					struct iommufd_object *obj);
 
 /**
  * struct iommufd_ioas - an IO address space object
@@ -204,11 +215,100 @@ struct iommufd_ioas {
 	struct iommufd_object obj;
 	struct iommufd_ctx *ictx;
 	struct io_pagetable iopt;
-	struct mutex mutex;
+	struct mutex mutex; /* protects hwpt_list */
 	struct list_head hwpt_list;
 };
 
 struct iommufd_access_ops;
+
+/**
+ * struct iommufd_hwpt_paging - a paging HWPT object
+ * @obj: object header
+ * @ioas: the IOAS the domain mirrors; a reference on it is held
+ * @domain: the IOMMU domain
+ * @hwpt_item: entry in @ioas->hwpt_list while @auto_domain
+ * @auto_domain: created by attaching a device to an IOAS; found by
+ *	automatic domain selection and destroyed with its last attachment
+ * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
+ * @enforce_cache_coherency: the domain blocks no-snoop DMA
+ * @in_iopt: @domain has been added to @ioas's io_pagetable
+ * @msi_cookie: the software MSI window is set up in @domain
+ */
+struct iommufd_hwpt_paging {
+	struct iommufd_object obj;
+	struct iommufd_ioas *ioas;
+	struct iommu_domain *domain;
+	struct list_head hwpt_item;
+	bool auto_domain : 1;
+	bool nest_parent : 1;
+	bool enforce_cache_coherency : 1;
+	bool in_iopt : 1;
+	bool msi_cookie;
+};
+
+struct iommufd_hwpt_paging *
+iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
+			  struct device *dev, bool enforce_cache_coherency,
+			  u32 flags);
+void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
+int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
+int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
+int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
+
+/**
+ * struct iommufd_group - an IOMMU group with devices bound to a context
+ * @users: bound devices of the group, under the xa_lock of @ictx->groups
+ * @ictx: the context
+ * @group: the IOMMU group; a reference on it is held
+ * @lock: protects @hwpt and @devices
+ * @hwpt: the HWPT the whole group is attached to, or NULL (blocked). The
+ *	group holds one reference on it.
+ * @devices: the attached devices of the group (iommufd_device::group_item)
+ * @sw_msi_start: start of the software MSI region reported by the devices
+ *	of the group, PHYS_ADDR_MAX if none
+ */
+struct iommufd_group {
+	unsigned int users;
+	struct iommufd_ctx *ictx;
+	struct iommu_group *group;
+	struct mutex lock; /* protects hwpt and devices */
+	struct iommufd_hwpt_paging *hwpt;
+	struct list_head devices;
+	phys_addr_t sw_msi_start;
+};
+
+/**
+ * struct iommufd_device - a DEVICE object: a device bound to a context
+ * @obj: object header; the owner that bound the device holds a reference
+ * @ictx: the context
+ * @igroup: the device's group
+ * @group_item: entry in @igroup->devices while attached
+ * @dev: the device
+ * @enforce_cache_coherency: the device's IOMMU can block no-snoop DMA, so
+ *	paging HWPTs made for it do
+ * @holds_file: a reference on @ictx->file is held (not for mock devices)
+ * @attached: the device is attached to @igroup->hwpt
+ */
+struct iommufd_device {
+	struct iommufd_object obj;
+	struct iommufd_ctx *ictx;
+	struct iommufd_group *igroup;
+	struct list_head group_item;
+	struct device *dev;
+	bool enforce_cache_coherency : 1;
+	bool holds_file : 1;
+	bool attached;
+};
+
+struct iommufd_device *iommufd_device_bind_flags(struct iommufd_ctx *ictx,
+						 struct device *dev, u32 *id,
+						 bool selftest);
+void iommufd_device_destroy(struct iommufd_object *obj);
+int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
+void iommufd_access_destroy_object(struct iommufd_object *obj);
+extern bool iommufd_allow_unsafe_interrupts;
 
 /**
  * struct iommufd_access - an in-kernel user of an IOAS (emulated device)
@@ -228,7 +328,7 @@ struct iommufd_access {
 	struct iommufd_ctx *ictx;
 	struct iommufd_ioas *ioas;
 	struct iommufd_ioas *ioas_unpin;
-	struct mutex ioas_lock;
+	struct mutex ioas_lock; /* protects ioas and ioas_unpin */
 	const struct iommufd_access_ops *ops;
 	void *data;
 	unsigned long iova_alignment;
@@ -242,13 +342,26 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 #define IOMMUFD_ACCESS_RW_SLOW_PATH BIT(2)
 
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-/* Test hooks, implemented in selftest.c. */
+/* Test hooks and IOMMU_TEST_CMD, implemented in selftest.c. */
 bool iommufd_should_fail(void);
 extern size_t iommufd_test_memory_limit;
+int iommufd_test(struct iommufd_ucmd *ucmd);
+void iommufd_selftest_destroy(struct iommufd_object *obj);
+int iommufd_test_init(void);
+void iommufd_test_exit(void);
 #else
 static inline bool iommufd_should_fail(void)
 {
 	return false;
+}
+
+static inline int iommufd_test_init(void)
+{
+	return 0;
+}
+
+static inline void iommufd_test_exit(void)
+{
 }
 #endif
 

@@ -33,6 +33,12 @@ enum {
 	IOMMUFD_CMD_IOAS_UNMAP,
 	IOMMUFD_CMD_OPTION,
 	IOMMUFD_CMD_VFIO_IOAS,
+	IOMMUFD_CMD_HWPT_ALLOC,
+	IOMMUFD_CMD_GET_HW_INFO,
+	IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING,
+	IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP,
+	IOMMUFD_CMD_HWPT_INVALIDATE,
+	IOMMUFD_CMD_FAULT_QUEUE_ALLOC,
 };
 
 /**
@@ -309,5 +315,364 @@ struct iommu_vfio_ioas {
 };
 
 #define IOMMU_VFIO_IOAS _IO(IOMMUFD_TYPE, IOMMUFD_CMD_VFIO_IOAS)
+ * enum iommufd_hwpt_alloc_flags - Flags of struct iommu_hwpt_alloc
+ * @IOMMU_HWPT_ALLOC_NEST_PARENT: the new paging HWPT may later serve as the
+ *                                parent (stage 2) of nested HWPTs
+ * @IOMMU_HWPT_ALLOC_DIRTY_TRACKING: the new paging HWPT must be able to track
+ *                                   which IOVA the devices wrote to
+ * @IOMMU_HWPT_FAULT_ID_VALID: @fault_id of struct iommu_hwpt_alloc names a
+ *                             FAULT object that receives the I/O page faults
+ *                             of the new HWPT
+ */
+enum iommufd_hwpt_alloc_flags {
+	IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0,
+	IOMMU_HWPT_ALLOC_DIRTY_TRACKING = 1 << 1,
+	IOMMU_HWPT_FAULT_ID_VALID = 1 << 2,
+};
+
+/**
+ * enum iommu_hwpt_vtd_s1_flags - Flags of struct iommu_hwpt_vtd_s1
+ * @IOMMU_VTD_S1_SRE: allow supervisor requests
+ * @IOMMU_VTD_S1_EAFE: enable the extended accessed flag
+ * @IOMMU_VTD_S1_WPE: enable write protection of supervisor pages
+ */
+enum iommu_hwpt_vtd_s1_flags {
+	IOMMU_VTD_S1_SRE = 1 << 0,
+	IOMMU_VTD_S1_EAFE = 1 << 1,
+	IOMMU_VTD_S1_WPE = 1 << 2,
+};
+
+/**
+ * struct iommu_hwpt_vtd_s1 - Intel VT-d stage-1 page table description
+ * @flags: a combination of enum iommu_hwpt_vtd_s1_flags
+ * @pgtbl_addr: the root of the stage-1 page table, as an address in the IO
+ *              address space of the parent HWPT (guest physical)
+ * @addr_width: the input address width of the stage-1 page table
+ * @__reserved: must be 0
+ *
+ * The data of type IOMMU_HWPT_DATA_VTD_S1 for a nested HWPT.
+ */
+struct iommu_hwpt_vtd_s1 {
+	__aligned_u64 flags;
+	__aligned_u64 pgtbl_addr;
+	__u32 addr_width;
+	__u32 __reserved;
+};
+
+/**
+ * enum iommu_hwpt_data_type - Formats of the data of a new HWPT
+ * @IOMMU_HWPT_DATA_NONE: no data, for paging HWPTs
+ * @IOMMU_HWPT_DATA_VTD_S1: a struct iommu_hwpt_vtd_s1
+ */
+enum iommu_hwpt_data_type {
+	IOMMU_HWPT_DATA_NONE = 0,
+	IOMMU_HWPT_DATA_VTD_S1 = 1,
+};
+
+/**
+ * struct iommu_hwpt_alloc - ioctl(IOMMU_HWPT_ALLOC)
+ * @size: sizeof(struct iommu_hwpt_alloc)
+ * @flags: a combination of enum iommufd_hwpt_alloc_flags
+ * @dev_id: a bound device whose IOMMU the new HWPT is made for; the device
+ *          is not attached by this call
+ * @pt_id: an IOAS, or a paging HWPT to be the parent of a nested HWPT
+ * @out_hwpt_id: returns the ID of the new HWPT
+ * @__reserved: must be 0
+ * @data_type: an enum iommu_hwpt_data_type value describing @data_uptr
+ * @data_len: length of the data at @data_uptr, 0 with IOMMU_HWPT_DATA_NONE
+ * @data_uptr: user pointer to the driver specific data of a nested HWPT
+ * @fault_id: a FAULT object, used only with IOMMU_HWPT_FAULT_ID_VALID
+ * @__reserved2: send 0
+ *
+ * Create a hardware page table (HWPT) explicitly. If @pt_id is an IOAS the
+ * result is a paging HWPT: an IOMMU page table the kernel keeps identical
+ * to the IOAS, filled with its current mappings before the call returns.
+ * It is used only by devices attached to it explicitly and lives until it
+ * is destroyed. If @pt_id is a paging HWPT created with
+ * IOMMU_HWPT_ALLOC_NEST_PARENT the result would be a nested HWPT whose
+ * stage-1 table user space manages.
+ *
+ * Not yet supported by this kernel: IOMMU_HWPT_ALLOC_DIRTY_TRACKING (no
+ * IOMMU driver here can track dirty IOVA), nested HWPTs (no IOMMU driver
+ * here supports nesting) and I/O page fault delivery; they fail with
+ * EOPNOTSUPP after the checks that precede them.
+ */
+struct iommu_hwpt_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pt_id;
+	__u32 out_hwpt_id;
+	__u32 __reserved;
+	__u32 data_type;
+	__u32 data_len;
+	__aligned_u64 data_uptr;
+	__u32 fault_id;
+	__u32 __reserved2;
+};
+
+#define IOMMU_HWPT_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_ALLOC)
+
+/**
+ * enum iommufd_hw_capabilities - Capabilities reported by IOMMU_GET_HW_INFO
+ * @IOMMU_HW_CAP_DIRTY_TRACKING: the IOMMU can track dirty IOVA
+ * @IOMMU_HW_CAP_PCI_PASID_EXEC: the device's PASID support allows execute
+ *                               requests
+ * @IOMMU_HW_CAP_PCI_PASID_PRIV: the device's PASID support allows
+ *                               privileged requests
+ */
+enum iommufd_hw_capabilities {
+	IOMMU_HW_CAP_DIRTY_TRACKING = 1 << 0,
+	IOMMU_HW_CAP_PCI_PASID_EXEC = 1 << 1,
+	IOMMU_HW_CAP_PCI_PASID_PRIV = 1 << 2,
+};
+
+/**
+ * struct iommu_hw_info - ioctl(IOMMU_GET_HW_INFO)
+ * @size: sizeof(struct iommu_hw_info)
+ * @flags: must be 0
+ * @dev_id: a bound device
+ * @data_len: in: length of the buffer at @data_uptr; out: length of the
+ *            information the kernel has, which may be more or less
+ * @data_uptr: user buffer for the information
+ * @out_data_type: returns its format, an enum iommu_hw_info_type value
+ * @out_max_pasid_log2: returns log2 of the number of PASIDs the device can
+ *                      use; 0 (no PASID) on this kernel
+ * @__reserved: must be 0
+ * @out_capabilities: returns a combination of enum iommufd_hw_capabilities
+ *
+ * Describe the IOMMU that serves device @dev_id. The first
+ * min(@data_len, length of the information) bytes are copied to
+ * @data_uptr and the rest of the user buffer is filled with zeroes.
+ */
+struct iommu_hw_info {
+	__u32 size;
+	__u32 flags;
+	__u32 dev_id;
+	__u32 data_len;
+	__aligned_u64 data_uptr;
+	__u32 out_data_type;
+	__u8 out_max_pasid_log2;
+	__u8 __reserved[3];
+	__aligned_u64 out_capabilities;
+};
+
+#define IOMMU_GET_HW_INFO _IO(IOMMUFD_TYPE, IOMMUFD_CMD_GET_HW_INFO)
+
+/**
+ * enum iommufd_hwpt_set_dirty_tracking_flags - Flags of
+ *                                             struct iommu_hwpt_set_dirty_tracking
+ * @IOMMU_HWPT_DIRTY_TRACKING_ENABLE: turn dirty tracking on (off without it)
+ */
+enum iommufd_hwpt_set_dirty_tracking_flags {
+	IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1,
+};
+
+/**
+ * struct iommu_hwpt_set_dirty_tracking - ioctl(IOMMU_HWPT_SET_DIRTY_TRACKING)
+ * @size: sizeof(struct iommu_hwpt_set_dirty_tracking)
+ * @flags: a combination of enum iommufd_hwpt_set_dirty_tracking_flags
+ * @hwpt_id: a paging HWPT
+ * @__reserved: send 0
+ *
+ * Start or stop dirty tracking of a paging HWPT. Not yet supported: no
+ * HWPT on this kernel can track dirty IOVA, so after the flags and the HWPT
+ * are checked the call fails with EOPNOTSUPP.
+ */
+struct iommu_hwpt_set_dirty_tracking {
+	__u32 size;
+	__u32 flags;
+	__u32 hwpt_id;
+	__u32 __reserved;
+};
+
+#define IOMMU_HWPT_SET_DIRTY_TRACKING _IO(IOMMUFD_TYPE,                     \
+					  IOMMUFD_CMD_HWPT_SET_DIRTY_TRACKING)
+
+/**
+ * enum iommufd_hwpt_get_dirty_bitmap_flags - Flags of
+ *                                           struct iommu_hwpt_get_dirty_bitmap
+ * @IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: report the dirty state without
+ *                                        clearing it
+ */
+enum iommufd_hwpt_get_dirty_bitmap_flags {
+	IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR = 1,
+};
+
+/**
+ * struct iommu_hwpt_get_dirty_bitmap - ioctl(IOMMU_HWPT_GET_DIRTY_BITMAP)
+ * @size: sizeof(struct iommu_hwpt_get_dirty_bitmap)
+ * @hwpt_id: a paging HWPT
+ * @flags: a combination of enum iommufd_hwpt_get_dirty_bitmap_flags
+ * @__reserved: must be 0
+ * @iova: start of the IOVA range to report
+ * @length: length of the IOVA range
+ * @page_size: IOVA covered by one bit of the bitmap
+ * @data: user pointer to the bitmap, an array of __u64
+ *
+ * Set a bit in the bitmap for every @page_size unit of the range that
+ * devices wrote to. Not yet supported: no HWPT on this kernel can track
+ * dirty IOVA, so after the arguments are checked the call fails with
+ * EOPNOTSUPP.
+ */
+struct iommu_hwpt_get_dirty_bitmap {
+	__u32 size;
+	__u32 hwpt_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 iova;
+	__aligned_u64 length;
+	__aligned_u64 page_size;
+	__aligned_u64 data;
+};
+
+#define IOMMU_HWPT_GET_DIRTY_BITMAP _IO(IOMMUFD_TYPE,                       \
+					IOMMUFD_CMD_HWPT_GET_DIRTY_BITMAP)
+
+/**
+ * enum iommu_hwpt_invalidate_data_type - Formats of invalidation entries
+ * @IOMMU_HWPT_INVALIDATE_DATA_VTD_S1: struct iommu_hwpt_vtd_s1_invalidate
+ */
+enum iommu_hwpt_invalidate_data_type {
+	IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
+};
+
+/**
+ * enum iommu_hwpt_vtd_s1_invalidate_flags - Flags of
+ *                                          struct iommu_hwpt_vtd_s1_invalidate
+ * @IOMMU_VTD_INV_FLAGS_LEAF: only leaf entries changed
+ */
+enum iommu_hwpt_vtd_s1_invalidate_flags {
+	IOMMU_VTD_INV_FLAGS_LEAF = 1 << 0,
+};
+
+/**
+ * struct iommu_hwpt_vtd_s1_invalidate - Intel VT-d stage-1 invalidation
+ * @addr: first address to invalidate, 4 KiB aligned
+ * @npages: number of 4 KiB pages; with @addr 0, U64_MAX means everything
+ * @flags: a combination of enum iommu_hwpt_vtd_s1_invalidate_flags
+ * @__reserved: must be 0
+ */
+struct iommu_hwpt_vtd_s1_invalidate {
+	__aligned_u64 addr;
+	__aligned_u64 npages;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/**
+ * struct iommu_hwpt_invalidate - ioctl(IOMMU_HWPT_INVALIDATE)
+ * @size: sizeof(struct iommu_hwpt_invalidate)
+ * @hwpt_id: a nested HWPT
+ * @data_uptr: user pointer to an array of invalidation entries
+ * @data_type: an enum iommu_hwpt_invalidate_data_type value
+ * @entry_len: length of one entry
+ * @entry_num: in: number of entries; out: number of entries handled
+ * @__reserved: must be 0
+ *
+ * Flush the caches of a nested HWPT after its stage-1 table changed. Not
+ * yet supported: no nested HWPT can exist on this kernel, so after the
+ * arguments are checked the call fails with ENOENT. @entry_num is always
+ * written back.
+ */
+struct iommu_hwpt_invalidate {
+	__u32 size;
+	__u32 hwpt_id;
+	__aligned_u64 data_uptr;
+	__u32 data_type;
+	__u32 entry_len;
+	__u32 entry_num;
+	__u32 __reserved;
+};
+
+#define IOMMU_HWPT_INVALIDATE _IO(IOMMUFD_TYPE, IOMMUFD_CMD_HWPT_INVALIDATE)
+
+/**
+ * enum iommu_hwpt_pgfault_flags - Flags of struct iommu_hwpt_pgfault
+ * @IOMMU_PGFAULT_FLAGS_PASID_VALID: @pasid of the record is valid
+ * @IOMMU_PGFAULT_FLAGS_LAST_PAGE: the last fault of its group
+ */
+enum iommu_hwpt_pgfault_flags {
+	IOMMU_PGFAULT_FLAGS_PASID_VALID = 1 << 0,
+	IOMMU_PGFAULT_FLAGS_LAST_PAGE = 1 << 1,
+};
+
+/**
+ * enum iommu_hwpt_pgfault_perm - Access kinds of struct iommu_hwpt_pgfault
+ * @IOMMU_PGFAULT_PERM_READ: read
+ * @IOMMU_PGFAULT_PERM_WRITE: write
+ * @IOMMU_PGFAULT_PERM_EXEC: instruction fetch
+ * @IOMMU_PGFAULT_PERM_PRIV: privileged access
+ */
+enum iommu_hwpt_pgfault_perm {
+	IOMMU_PGFAULT_PERM_READ = 1 << 0,
+	IOMMU_PGFAULT_PERM_WRITE = 1 << 1,
+	IOMMU_PGFAULT_PERM_EXEC = 1 << 2,
+	IOMMU_PGFAULT_PERM_PRIV = 1 << 3,
+};
+
+/**
+ * struct iommu_hwpt_pgfault - An I/O page fault read from a FAULT fd
+ * @flags: a combination of enum iommu_hwpt_pgfault_flags
+ * @dev_id: the device that faulted
+ * @pasid: its PASID, if IOMMU_PGFAULT_FLAGS_PASID_VALID
+ * @grpid: the page request group
+ * @perm: a combination of enum iommu_hwpt_pgfault_perm
+ * @__reserved: 0
+ * @addr: the faulting address
+ * @length: 0
+ * @cookie: identifies the group in struct iommu_hwpt_page_response
+ */
+struct iommu_hwpt_pgfault {
+	__u32 flags;
+	__u32 dev_id;
+	__u32 pasid;
+	__u32 grpid;
+	__u32 perm;
+	__u32 __reserved;
+	__aligned_u64 addr;
+	__u32 length;
+	__u32 cookie;
+};
+
+/**
+ * enum iommufd_page_response_code - Answers to an I/O page fault group
+ * @IOMMUFD_PAGE_RESP_SUCCESS: the fault was handled
+ * @IOMMUFD_PAGE_RESP_INVALID: the fault could not be handled
+ */
+enum iommufd_page_response_code {
+	IOMMUFD_PAGE_RESP_SUCCESS = 0,
+	IOMMUFD_PAGE_RESP_INVALID = 1,
+};
+
+/**
+ * struct iommu_hwpt_page_response - An answer written to a FAULT fd
+ * @cookie: the cookie of the fault group being answered
+ * @code: an enum iommufd_page_response_code value
+ */
+struct iommu_hwpt_page_response {
+	__u32 cookie;
+	__u32 code;
+};
+
+/**
+ * struct iommu_fault_alloc - ioctl(IOMMU_FAULT_QUEUE_ALLOC)
+ * @size: sizeof(struct iommu_fault_alloc)
+ * @flags: must be 0
+ * @out_fault_id: returns the ID of the new FAULT object
+ * @out_fault_fd: returns the fd to read faults from and answer them on
+ *
+ * Create a queue for I/O page faults. Not yet supported: I/O page fault
+ * delivery does not exist on this kernel, so after @flags is checked the
+ * call fails with EOPNOTSUPP.
+ */
+struct iommu_fault_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_fault_id;
+	__u32 out_fault_fd;
+};
+
+#define IOMMU_FAULT_QUEUE_ALLOC _IO(IOMMUFD_TYPE, IOMMUFD_CMD_FAULT_QUEUE_ALLOC)
 
 #endif /* _UAPI_IOMMUFD_H */
