@@ -34,8 +34,9 @@
 #include <linux/iommufd.h>
 
 #include "../kselftest_harness.h"
+#include "iommufd_utils.h"
 
-#define IOMMUFD_PATH "/dev/iommu"
+#define IOMMUFD_PATH IOMMUFD_DEV
 
 /* Misc character devices all share this major number. */
 #define MISC_DEV_MAJOR 10
@@ -64,7 +65,7 @@ static int errno_of(int ret)
 /* Allocate an IOAS on @fd and check that it received ID @want. */
 #define ASSERT_ALLOC_ID(fd, want) do { \
 	__u32 __id = ID_SENTINEL; \
-	int __err = errno_of(ioas_alloc(fd, &__id)); \
+	int __err = ioas_alloc(fd, &__id); \
 	ASSERT_EQ(0, __err) \
 		TH_LOG("IOMMU_IOAS_ALLOC: %s", strerror(__err)); \
 	ASSERT_EQ((__u32)(want), __id); \
@@ -73,38 +74,13 @@ static int errno_of(int ret)
 /* Destroy object @id on @fd, which must succeed. */
 #define ASSERT_DESTROY(fd, id) do { \
 	__u32 __did = (id); \
-	int __err = errno_of(destroy_id(fd, __did)); \
+	int __err = destroy_obj(fd, __did); \
 	ASSERT_EQ(0, __err) \
 		TH_LOG("IOMMU_DESTROY %u: %s", __did, strerror(__err)); \
 } while (0)
 
 /* Object @id must not exist on @fd (destroying it gives ENOENT). */
-#define ASSERT_NO_OBJECT(fd, id) ASSERT_ERRNO(ENOENT, destroy_id(fd, id))
-
-static int ioas_alloc(int fd, __u32 *out_id)
-{
-	struct iommu_ioas_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = 0,
-		.out_ioas_id = ID_SENTINEL,
-	};
-	int ret;
-
-	ret = ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
-	if (!ret)
-		*out_id = cmd.out_ioas_id;
-	return ret;
-}
-
-static int destroy_id(int fd, __u32 id)
-{
-	struct iommu_destroy cmd = {
-		.size = sizeof(cmd),
-		.id = id,
-	};
-
-	return ioctl(fd, IOMMU_DESTROY, &cmd);
-}
+#define ASSERT_NO_OBJECT(fd, id) ASSERT_EQ(ENOENT, destroy_obj(fd, id))
 
 /* Index of the first byte in which @a and @b differ, @len if none. */
 static size_t first_diff(const void *a, const void *b, size_t len)
@@ -1086,9 +1062,9 @@ static int child_uses_inherited_fd(int fd)
 		return 1;
 	if (id != 2)
 		return 2;
-	if (destroy_id(fd, 1))
+	if (destroy_obj(fd, 1))
 		return 3;
-	if (destroy_id(fd, 1) != -1 || errno != ENOENT)
+	if (destroy_obj(fd, 1) != ENOENT)
 		return 4;
 	return 0;
 }
