@@ -113,8 +113,8 @@ static inline int ioas_alloc(int fd, __u32 *ioas_id)
 
 /* IOMMU_IOAS_ALLOW_IOVAS (uAPI 4.3). */
 static inline int ioas_allow_iovas(int fd, __u32 ioas_id,
-			    const struct iommu_iova_range *ranges,
-			    __u32 num)
+				   const struct iommu_iova_range *ranges,
+				   __u32 num)
 {
 	struct iommu_ioas_allow_iovas cmd = {
 		.size = sizeof(cmd),
@@ -131,7 +131,7 @@ static inline int ioas_allow_iovas(int fd, __u32 ioas_id,
  * with FIXED_IOVA and returns the IOVA chosen on success.
  */
 static inline int ioas_map_flags(int fd, __u32 ioas_id, const void *buf,
-			  __u64 length, __u64 *iova, __u32 flags)
+				 __u64 length, __u64 *iova, __u32 flags)
 {
 	struct iommu_ioas_map cmd = {
 		.size = sizeof(cmd),
@@ -153,7 +153,7 @@ static inline int ioas_map_flags(int fd, __u32 ioas_id, const void *buf,
 
 /* Read/write mapping at a fixed IOVA. */
 static inline int ioas_map_fixed(int fd, __u32 ioas_id, const void *buf,
-			  __u64 length, __u64 iova)
+				 __u64 length, __u64 iova)
 {
 	return ioas_map_flags(fd, ioas_id, buf, length, &iova,
 			      MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
@@ -161,7 +161,7 @@ static inline int ioas_map_fixed(int fd, __u32 ioas_id, const void *buf,
 
 /* Read/write mapping at an IOVA the kernel picks, returned in *iova. */
 static inline int ioas_map_auto(int fd, __u32 ioas_id, const void *buf,
-			 __u64 length, __u64 *iova)
+				__u64 length, __u64 *iova)
 {
 	*iova = 0;
 	return ioas_map_flags(fd, ioas_id, buf, length, iova, MAP_RW);
@@ -169,7 +169,7 @@ static inline int ioas_map_auto(int fd, __u32 ioas_id, const void *buf,
 
 /* IOMMU_IOAS_UNMAP (uAPI 4.7); *unmapped gets the bytes unmapped. */
 static inline int ioas_unmap(int fd, __u32 ioas_id, __u64 iova, __u64 length,
-		      __u64 *unmapped)
+			     __u64 *unmapped)
 {
 	struct iommu_ioas_unmap cmd = {
 		.size = sizeof(cmd),
@@ -193,8 +193,8 @@ static inline int ioas_unmap_all(int fd, __u32 ioas_id, __u64 *unmapped)
 
 /* IOMMU_IOAS_COPY (uAPI 4.4); *dst_iova in (FIXED_IOVA) and out. */
 static inline int ioas_copy_flags(int fd, __u32 dst_ioas, __u32 src_ioas,
-			   __u64 src_iova, __u64 length, __u64 *dst_iova,
-			   __u32 flags)
+				  __u64 src_iova, __u64 length, __u64 *dst_iova,
+				  __u32 flags)
 {
 	struct iommu_ioas_copy cmd = {
 		.size = sizeof(cmd),
@@ -214,7 +214,7 @@ static inline int ioas_copy_flags(int fd, __u32 dst_ioas, __u32 src_ioas,
 }
 
 static inline int ioas_copy_fixed(int fd, __u32 dst_ioas, __u32 src_ioas,
-			   __u64 src_iova, __u64 length, __u64 dst_iova)
+				  __u64 src_iova, __u64 length, __u64 dst_iova)
 {
 	return ioas_copy_flags(fd, dst_ioas, src_ioas, src_iova, length,
 			       &dst_iova, MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA);
@@ -226,8 +226,8 @@ static inline int ioas_copy_fixed(int fd, __u32 dst_ioas, __u32 src_ioas,
  * filled in on EMSGSIZE. @align may be NULL.
  */
 static inline int ioas_iova_ranges(int fd, __u32 ioas_id,
-			    struct iommu_iova_range *ranges, __u32 *num,
-			    __u64 *align)
+				   struct iommu_iova_range *ranges, __u32 *num,
+				   __u64 *align)
 {
 	struct iommu_ioas_iova_ranges cmd = {
 		.size = sizeof(cmd),
@@ -260,7 +260,7 @@ static inline __u64 ioas_alignment(int fd, __u32 ioas_id)
 
 /* IOMMU_OPTION (uAPI 4.8). */
 static inline int iommu_option(int fd, __u32 option_id, __u16 op, __u32 object_id,
-			__u64 *val64)
+			       __u64 *val64)
 {
 	struct iommu_option cmd = {
 		.size = sizeof(cmd),
@@ -307,8 +307,8 @@ static inline int vfio_ioas(int fd, __u16 op, __u32 *ioas_id)
 
 /* IOMMU_HWPT_ALLOC (uAPI 4.10). */
 static inline int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
-			   __u32 *out_hwpt_id, __u32 data_type,
-			   const void *data, __u32 data_len)
+				  __u32 *out_hwpt_id, __u32 data_type,
+				  const void *data, __u32 data_len)
 {
 	struct iommu_hwpt_alloc cmd = {
 		.size = sizeof(cmd),
@@ -328,7 +328,7 @@ static inline int hwpt_alloc_data(int fd, __u32 dev_id, __u32 pt_id, __u32 flags
 }
 
 static inline int hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
-		      __u32 *out_hwpt_id)
+			     __u32 *out_hwpt_id)
 {
 	return hwpt_alloc_data(fd, dev_id, pt_id, flags, out_hwpt_id,
 			       IOMMU_HWPT_DATA_NONE, NULL, 0);
@@ -336,7 +336,7 @@ static inline int hwpt_alloc(int fd, __u32 dev_id, __u32 pt_id, __u32 flags,
 
 /* IOMMU_GET_HW_INFO (uAPI 4.11); *info is the whole written-back struct. */
 static inline int get_hw_info(int fd, __u32 dev_id, void *data, __u32 data_len,
-		       struct iommu_hw_info *info)
+			      struct iommu_hw_info *info)
 {
 	struct iommu_hw_info cmd = {
 		.size = sizeof(cmd),
@@ -363,7 +363,7 @@ static inline int test_cmd(int fd, __u32 op, __u32 id, struct iommu_test_cmd *cm
 
 /* ADD_RESERVED (test-ABI 4.1). */
 static inline int test_add_reserved(int fd, __u32 ioas_id, __u64 start,
-			     __u64 length)
+				    __u64 length)
 {
 	struct iommu_test_cmd cmd = {
 		.add_reserved = { .start = start, .length = length },
@@ -377,8 +377,8 @@ static inline int test_add_reserved(int fd, __u32 ioas_id, __u64 start,
  * Any of the out pointers may be NULL.
  */
 static inline int test_mock_domain_flags(int fd, __u32 pt_id, __u32 dev_flags,
-				  __u32 *stdev_id, __u32 *hwpt_id,
-				  __u32 *idev_id)
+					 __u32 *stdev_id, __u32 *hwpt_id,
+					 __u32 *idev_id)
 {
 	struct iommu_test_cmd cmd = {
 		.mock_domain_flags = { .dev_flags = dev_flags },
@@ -399,7 +399,7 @@ static inline int test_mock_domain_flags(int fd, __u32 pt_id, __u32 dev_flags,
 
 /* MOCK_DOMAIN (test-ABI 4.2): like the above with dev_flags 0. */
 static inline int test_mock_domain(int fd, __u32 pt_id, __u32 *stdev_id,
-			    __u32 *hwpt_id, __u32 *idev_id)
+				   __u32 *hwpt_id, __u32 *idev_id)
 {
 	struct iommu_test_cmd cmd = {};
 	int ret;
@@ -432,7 +432,7 @@ static inline int test_mock_domain_replace(int fd, __u32 stdev_id, __u32 *pt_id)
 
 /* MD_CHECK_MAP (test-ABI 4.3). */
 static inline int test_check_map(int fd, __u32 hwpt_id, __u64 iova, __u64 length,
-			  const void *buf)
+				 const void *buf)
 {
 	struct iommu_test_cmd cmd = {
 		.check_map = {
@@ -447,7 +447,7 @@ static inline int test_check_map(int fd, __u32 hwpt_id, __u64 iova, __u64 length
 
 /* MD_CHECK_REFS (test-ABI 4.4): every page has @refs FOLL_PIN pins. */
 static inline int test_check_refs(int fd, const void *buf, __u64 length,
-			   __u32 refs)
+				  __u32 refs)
 {
 	struct iommu_test_cmd cmd = {
 		.check_refs = {
@@ -475,7 +475,7 @@ static inline int test_check_refs_fresh(const void *buf, __u64 length, __u32 ref
 
 /* CREATE_ACCESS (test-ABI 4.5). */
 static inline int test_create_access(int fd, __u32 ioas_id, __u32 flags,
-			      int *access_fd)
+				     int *access_fd)
 {
 	struct iommu_test_cmd cmd = {
 		.create_access = { .flags = flags },
@@ -501,8 +501,8 @@ static inline int test_destroy_access_pages(int fd, int access_fd, __u32 pages_i
 
 /* ACCESS_PAGES (test-ABI 4.7); @buf 0 skips the page comparison. */
 static inline int test_access_pages(int fd, int access_fd, __u64 iova,
-			     __u64 length, const void *buf, __u32 flags,
-			     __u32 *pages_id)
+				    __u64 length, const void *buf, __u32 flags,
+				    __u32 *pages_id)
 {
 	struct iommu_test_cmd cmd = {
 		.access_pages = {
@@ -522,7 +522,7 @@ static inline int test_access_pages(int fd, int access_fd, __u64 iova,
 
 /* ACCESS_RW (test-ABI 4.8). */
 static inline int test_access_rw(int fd, int access_fd, __u64 iova, void *buf,
-			  __u64 length, __u32 flags)
+				 __u64 length, __u32 flags)
 {
 	struct iommu_test_cmd cmd = {
 		.access_rw = {
