@@ -25,20 +25,7 @@
 #include <linux/types.h>
 #include <linux/iommufd.h>
 
-/* Until the kernel header has them (dropped at integration). */
-#include "iommufd_uapi_TEMP.h"
-
-/*
- * Switch to 0 at integration, once drivers/iommu/iommufd/iommufd_test.h
- * exists: the tests then use the kernel's header instead of the copy.
- */
-#define IOMMUFD_SELFTEST_TEMP_TEST_H 1
-
-#if IOMMUFD_SELFTEST_TEMP_TEST_H
-#include "iommufd_test_TEMP.h"
-#else
 #include "../../../../drivers/iommu/iommufd/iommufd_test.h"
-#endif
 
 #define IOMMUFD_DEV "/dev/iommu"
 
