@@ -10,18 +10,6 @@
  *
  *   IOAS IOVA tree rwsem -> IOAS domains rwsem -> pages mutex
  *
- * Devices and HWPTs (device.c, hw_pagetable.c) come first:
- *
- *   IOAS mutex (iommufd_ioas::mutex, automatic HWPT list)
- *     -> iommufd_group::lock (attachment of an IOMMU group)
- *       -> the IOAS locks above (io_pagetable calls)
- *       -> the IOMMU core's group mutex (domain changes)
- *
- * An access (device.c) has iommufd_access::ioas_lock, taken before the IOAS
- * locks; access owners' own locks (e.g. the selftest's) come before it. The
- * io_pagetable calls iommufd_access_notify_unmap() with none of its locks
- * held, and access owners' unmap callbacks run without any iommufd lock.
- *
  * The object table lock (the xa_lock of iommufd_ctx::objects) is a spinlock
  * and therefore the innermost lock: it may be taken while any of the locks
  * above is held, no other lock is ever taken inside it, and nothing that can
@@ -35,22 +23,14 @@
 
 #include <linux/build_bug.h>
 #include <linux/err.h>
-#include <linux/list.h>
 #include <linux/minmax.h>
-#include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "io_pagetable.h"
-
-struct device;
 struct file;
-struct iommu_domain;
-struct iommu_group;
-struct iommufd_ioas;
 
 /**
  * struct iommufd_ctx - one open of /dev/iommu
@@ -58,19 +38,10 @@ struct iommufd_ioas;
  * @objects: the object table, indexed by object ID. IDs are allocated
  *	lowest-free from 1 to INT_MAX. A slot holding XA_ZERO_ENTRY is
  *	reserved for an object still under construction and reads as empty.
- * @groups: struct iommufd_group of every IOMMU group with a device bound to
- *	this context, indexed by IOMMU group ID; under its xa_lock
- * @account_mode: accounting mode of pinned pages (IOMMU_OPTION RLIMIT_MODE)
- * @lock: protects @vfio_ioas
- * @vfio_ioas: the IOAS of the VFIO compatibility ioctls, or NULL
  */
 struct iommufd_ctx {
 	struct file *file;
 	struct xarray objects;
-	struct xarray groups;
-	u8 account_mode;
-	struct mutex lock;
-	struct iommufd_ioas *vfio_ioas;
 };
 
 struct iommufd_ctx *iommufd_ctx_alloc(void);
@@ -140,13 +111,7 @@ static inline int iommufd_vfio_ioctl(struct iommufd_ctx *ictx,
 enum iommufd_object_type {
 	IOMMUFD_OBJ_NONE,
 	IOMMUFD_OBJ_ANY = IOMMUFD_OBJ_NONE,
-	IOMMUFD_OBJ_DEVICE,
-	IOMMUFD_OBJ_HWPT_PAGING,
 	IOMMUFD_OBJ_IOAS,
-	IOMMUFD_OBJ_ACCESS,
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-	IOMMUFD_OBJ_SELFTEST,
-#endif
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 	IOMMUFD_OBJ_KUNIT,
 #endif
@@ -197,185 +162,33 @@ int iommufd_object_try_destroy(struct iommufd_ctx *ictx, u32 id);
 struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 					  enum iommufd_object_type type);
 
-void iommufd_put_object(struct iommufd_object *obj);
-void iommufd_object_remove_owned(struct iommufd_ctx *ictx,
-				 struct iommufd_object *obj);
-void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
-					struct iommufd_object *obj);
+/**
+ * iommufd_put_object() - drop a reference taken by iommufd_get_object()
+ * @obj: the object
+ *
+ * Also drops a longer-lived reference that was taken by incrementing
+ * @obj->users. The object table's own reference is never the one dropped
+ * here, so this never frees the object; once no reference other than the
+ * table's is left, IOMMU_DESTROY can succeed.
+ */
+static inline void iommufd_put_object(struct iommufd_object *obj)
+{
+	refcount_dec(&obj->users);
+}
 
 /**
  * struct iommufd_ioas - an IO address space object
  * @obj: object header
- * @ictx: the context the IOAS belongs to
- * @iopt: the address space
- * @mutex: protects @hwpt_list
- * @hwpt_list: automatically created paging HWPTs built on this IOAS
+ *
+ * Only the object header for now; the io_pagetable is added later.
  */
 struct iommufd_ioas {
 	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	struct io_pagetable iopt;
-	struct mutex mutex; /* protects hwpt_list */
-	struct list_head hwpt_list;
 };
-
-struct iommufd_access_ops;
-
-/**
- * struct iommufd_hwpt_paging - a paging HWPT object
- * @obj: object header
- * @ioas: the IOAS the domain mirrors; a reference on it is held
- * @domain: the IOMMU domain
- * @hwpt_item: entry in @ioas->hwpt_list while @auto_domain
- * @auto_domain: created by attaching a device to an IOAS; found by
- *	automatic domain selection and destroyed with its last attachment
- * @nest_parent: allocated with IOMMU_HWPT_ALLOC_NEST_PARENT
- * @enforce_cache_coherency: the domain blocks no-snoop DMA
- * @in_iopt: @domain has been added to @ioas's io_pagetable
- * @msi_cookie: the software MSI window is set up in @domain
- */
-struct iommufd_hwpt_paging {
-	struct iommufd_object obj;
-	struct iommufd_ioas *ioas;
-	struct iommu_domain *domain;
-	struct list_head hwpt_item;
-	bool auto_domain : 1;
-	bool nest_parent : 1;
-	bool enforce_cache_coherency : 1;
-	bool in_iopt : 1;
-	bool msi_cookie;
-};
-
-struct iommufd_hwpt_paging *
-iommufd_hwpt_paging_alloc(struct iommufd_ctx *ictx, struct iommufd_ioas *ioas,
-			  struct device *dev, bool enforce_cache_coherency,
-			  u32 flags);
-void iommufd_hwpt_paging_destroy(struct iommufd_object *obj);
-int iommufd_hwpt_alloc(struct iommufd_ucmd *ucmd);
-int iommufd_hwpt_set_dirty_tracking(struct iommufd_ucmd *ucmd);
-int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ucmd *ucmd);
-int iommufd_hwpt_invalidate(struct iommufd_ucmd *ucmd);
-int iommufd_fault_alloc(struct iommufd_ucmd *ucmd);
-
-/**
- * struct iommufd_group - an IOMMU group with devices bound to a context
- * @users: bound devices of the group, under the xa_lock of @ictx->groups
- * @ictx: the context
- * @group: the IOMMU group; a reference on it is held
- * @lock: protects @hwpt and @devices
- * @hwpt: the HWPT the whole group is attached to, or NULL (blocked). The
- *	group holds one reference on it.
- * @devices: the attached devices of the group (iommufd_device::group_item)
- * @sw_msi_start: start of the software MSI region reported by the devices
- *	of the group, PHYS_ADDR_MAX if none
- */
-struct iommufd_group {
-	unsigned int users;
-	struct iommufd_ctx *ictx;
-	struct iommu_group *group;
-	struct mutex lock; /* protects hwpt and devices */
-	struct iommufd_hwpt_paging *hwpt;
-	struct list_head devices;
-	phys_addr_t sw_msi_start;
-};
-
-/**
- * struct iommufd_device - a DEVICE object: a device bound to a context
- * @obj: object header; the owner that bound the device holds a reference
- * @ictx: the context
- * @igroup: the device's group
- * @group_item: entry in @igroup->devices while attached
- * @dev: the device
- * @enforce_cache_coherency: the device's IOMMU can block no-snoop DMA, so
- *	paging HWPTs made for it do
- * @holds_file: a reference on @ictx->file is held (not for mock devices)
- * @attached: the device is attached to @igroup->hwpt
- */
-struct iommufd_device {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	struct iommufd_group *igroup;
-	struct list_head group_item;
-	struct device *dev;
-	bool enforce_cache_coherency : 1;
-	bool holds_file : 1;
-	bool attached;
-};
-
-struct iommufd_device *iommufd_device_bind_flags(struct iommufd_ctx *ictx,
-						 struct device *dev, u32 *id,
-						 bool selftest);
-void iommufd_device_destroy(struct iommufd_object *obj);
-int iommufd_get_hw_info(struct iommufd_ucmd *ucmd);
-void iommufd_access_destroy_object(struct iommufd_object *obj);
-extern bool iommufd_allow_unsafe_interrupts;
-
-/**
- * struct iommufd_access - an in-kernel user of an IOAS (emulated device)
- * @obj: object header
- * @ictx: context the access belongs to (a reference on its file is held)
- * @ioas: the IOAS the access is attached to, or NULL; under @ioas_lock
- * @ioas_unpin: the IOAS pins must be released against (kept while an
- *	attachment is being torn down)
- * @ioas_lock: protects @ioas and @ioas_unpin
- * @ops: the owner's callbacks
- * @data: the owner's cookie, passed to @ops
- * @iova_alignment: PAGE_SIZE if the access pins pages, 1 otherwise
- * @iopt_access_list_id: index in the IOAS's io_pagetable access list
- */
-struct iommufd_access {
-	struct iommufd_object obj;
-	struct iommufd_ctx *ictx;
-	struct iommufd_ioas *ioas;
-	struct iommufd_ioas *ioas_unpin;
-	struct mutex ioas_lock; /* protects ioas and ioas_unpin */
-	const struct iommufd_access_ops *ops;
-	void *data;
-	unsigned long iova_alignment;
-	u32 iopt_access_list_id;
-};
-
-void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
-				 unsigned long length);
-
-/* Private access flag: use the page-by-page read/write path. */
-#define IOMMUFD_ACCESS_RW_SLOW_PATH BIT(2)
-
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-/* Test hooks and IOMMU_TEST_CMD, implemented in selftest.c. */
-bool iommufd_should_fail(void);
-extern size_t iommufd_test_memory_limit;
-int iommufd_test(struct iommufd_ucmd *ucmd);
-void iommufd_selftest_destroy(struct iommufd_object *obj);
-int iommufd_test_init(void);
-void iommufd_test_exit(void);
-#else
-static inline bool iommufd_should_fail(void)
-{
-	return false;
-}
-
-static inline int iommufd_test_init(void)
-{
-	return 0;
-}
-
-static inline void iommufd_test_exit(void)
-{
-}
-#endif
 
 struct iommufd_ioas *iommufd_ioas_alloc(struct iommufd_ctx *ictx);
 void iommufd_ioas_destroy(struct iommufd_object *obj);
 int iommufd_ioas_alloc_ioctl(struct iommufd_ucmd *ucmd);
-struct iommufd_ioas *iommufd_get_ioas(struct iommufd_ctx *ictx, u32 id);
-int iommufd_ioas_iova_ranges(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_allow_iovas(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_map(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_copy(struct iommufd_ucmd *ucmd);
-int iommufd_ioas_unmap(struct iommufd_ucmd *ucmd);
-int iommufd_option(struct iommufd_ucmd *ucmd);
-int iommufd_vfio_ioas(struct iommufd_ucmd *ucmd);
 
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 void iommufd_kunit_obj_destroy(struct iommufd_object *obj);

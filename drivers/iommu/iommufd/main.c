@@ -11,25 +11,13 @@
  * and frees it without it ever having been visible.
  */
 #include <linux/bug.h>
-#include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/iommufd.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/wait_bit.h>
 #include <uapi/linux/iommufd.h>
 
 #include "iommufd_private.h"
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-#include "iommufd_test.h"
-#endif
-
-bool iommufd_allow_unsafe_interrupts;
-module_param_named(allow_unsafe_interrupts, iommufd_allow_unsafe_interrupts,
-		   bool, 0644);
-MODULE_PARM_DESC(allow_unsafe_interrupts,
-		 "Allow binding devices whose MSIs the platform cannot isolate; a device can then raise interrupts it does not own. Off by default.");
 
 /**
  * struct iommufd_object_ops - per object type operations
@@ -45,20 +33,6 @@ static const struct iommufd_object_ops iommufd_object_ops[IOMMUFD_OBJ_MAX] = {
 	[IOMMUFD_OBJ_IOAS] = {
 		.destroy = iommufd_ioas_destroy,
 	},
-	[IOMMUFD_OBJ_HWPT_PAGING] = {
-		.destroy = iommufd_hwpt_paging_destroy,
-	},
-	[IOMMUFD_OBJ_DEVICE] = {
-		.destroy = iommufd_device_destroy,
-	},
-	[IOMMUFD_OBJ_ACCESS] = {
-		.destroy = iommufd_access_destroy_object,
-	},
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-	[IOMMUFD_OBJ_SELFTEST] = {
-		.destroy = iommufd_selftest_destroy,
-	},
-#endif
 #if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
 	[IOMMUFD_OBJ_KUNIT] = {
 		.destroy = iommufd_kunit_obj_destroy,
@@ -196,9 +170,6 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 {
 	struct iommufd_object *obj;
 
-	if (iommufd_should_fail())
-		return ERR_PTR(-ENOENT);
-
 	xa_lock(&ictx->objects);
 	obj = xa_load(&ictx->objects, id);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
@@ -206,84 +177,6 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 		obj = ERR_PTR(-ENOENT);
 	xa_unlock(&ictx->objects);
 	return obj;
-}
-
-/**
- * iommufd_put_object() - drop a reference taken by iommufd_get_object()
- * @obj: the object
- *
- * Also drops a longer-lived reference that was taken by incrementing
- * @obj->users. The object table's own reference is never the one dropped
- * here, so this never frees the object; once no reference other than the
- * table's is left, IOMMU_DESTROY can succeed. A kernel owner waiting in
- * iommufd_object_remove_owned() for the object to become unused is woken.
- */
-void iommufd_put_object(struct iommufd_object *obj)
-{
-	refcount_dec(&obj->users);
-	/* Order the decrement before the waiter check of wake_up_var(). */
-	smp_mb__after_atomic();
-	wake_up_var(&obj->users);
-}
-
-/**
- * iommufd_object_remove_owned() - destroy an object owned by the kernel
- * @ictx: context the object belongs to
- * @obj: a finalized object for which its kernel owner holds one reference
- *	in addition to the table's (DEVICE and ACCESS objects)
- *
- * The owner's reference makes IOMMU_DESTROY fail with -EBUSY, so only the
- * owner can remove such an object. The object leaves the table at once (its
- * ID gives -ENOENT and becomes free); then this waits until every
- * short-term user that looked it up before has dropped its reference, and
- * destroys and frees it. May sleep; the caller holds no iommufd locks.
- */
-void iommufd_object_remove_owned(struct iommufd_ctx *ictx,
-				 struct iommufd_object *obj)
-{
-	XA_STATE(xas, &ictx->objects, obj->id);
-
-	xas_lock(&xas);
-	WARN_ON(xas_store(&xas, NULL) != obj);
-	xas_unlock(&xas);
-
-	/* Drop the owner's reference; the table's is consumed last. */
-	iommufd_put_object(obj);
-	wait_var_event(&obj->users, refcount_dec_if_one(&obj->users));
-
-	iommufd_object_call_destroy(obj);
-	kfree(obj);
-}
-
-/**
- * iommufd_object_put_and_try_destroy() - drop a long-term reference and
- *	destroy the object if that left it unused
- * @ictx: context the object belongs to
- * @obj: a finalized object the caller holds a long-term reference on
- *
- * Used for objects that disappear with their last user, such as automatic
- * HWPTs. Dropping the reference and testing for the table's being the only
- * one left happen under the table lock, like IOMMU_DESTROY, so the object
- * is destroyed exactly once and never while another user can see it. The
- * caller must not hold locks that the object's destroy operation takes.
- */
-void iommufd_object_put_and_try_destroy(struct iommufd_ctx *ictx,
-					struct iommufd_object *obj)
-{
-	XA_STATE(xas, &ictx->objects, obj->id);
-	bool destroy;
-
-	xas_lock(&xas);
-	refcount_dec(&obj->users);
-	destroy = refcount_dec_if_one(&obj->users);
-	if (destroy)
-		WARN_ON(xas_store(&xas, NULL) != obj);
-	xas_unlock(&xas);
-
-	if (destroy) {
-		iommufd_object_call_destroy(obj);
-		kfree(obj);
-	}
 }
 
 /**
@@ -335,9 +228,6 @@ struct iommufd_ctx *iommufd_ctx_alloc(void)
 	if (!ictx)
 		return NULL;
 	xa_init_flags(&ictx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
-	mutex_init(&ictx->lock);
-	ictx->account_mode = IOPT_PAGES_ACCOUNT_USER;
-	xa_init(&ictx->groups);
 	return ictx;
 }
 
@@ -380,10 +270,7 @@ bool iommufd_ctx_destroy_objects(struct iommufd_ctx *ictx)
 void iommufd_ctx_free(struct iommufd_ctx *ictx)
 {
 	WARN_ON(!xa_empty(&ictx->objects));
-	WARN_ON(!xa_empty(&ictx->groups));
 	xa_destroy(&ictx->objects);
-	mutex_destroy(&ictx->lock);
-	xa_destroy(&ictx->groups);
 	kfree(ictx);
 }
 
@@ -398,22 +285,6 @@ static int iommufd_destroy(struct iommufd_ucmd *ucmd)
 union ucmd_buffer {
 	struct iommu_destroy destroy;
 	struct iommu_ioas_alloc ioas_alloc;
-	struct iommu_ioas_allow_iovas allow_iovas;
-	struct iommu_ioas_copy ioas_copy;
-	struct iommu_ioas_iova_ranges iova_ranges;
-	struct iommu_ioas_map map;
-	struct iommu_ioas_unmap unmap;
-	struct iommu_option option;
-	struct iommu_vfio_ioas vfio_ioas;
-	struct iommu_hwpt_alloc hwpt_alloc;
-	struct iommu_hw_info hw_info;
-	struct iommu_hwpt_set_dirty_tracking set_dirty_tracking;
-	struct iommu_hwpt_get_dirty_bitmap get_dirty_bitmap;
-	struct iommu_hwpt_invalidate invalidate;
-	struct iommu_fault_alloc fault_alloc;
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-	struct iommu_test_cmd test;
-#endif
 };
 
 struct iommufd_ioctl_op {
@@ -442,34 +313,6 @@ static const struct iommufd_ioctl_op iommufd_ioctl_ops[] = {
 	IOCTL_OP(IOMMU_DESTROY, iommufd_destroy, struct iommu_destroy, id),
 	IOCTL_OP(IOMMU_IOAS_ALLOC, iommufd_ioas_alloc_ioctl,
 		 struct iommu_ioas_alloc, out_ioas_id),
-	IOCTL_OP(IOMMU_IOAS_ALLOW_IOVAS, iommufd_ioas_allow_iovas,
-		 struct iommu_ioas_allow_iovas, allowed_iovas),
-	IOCTL_OP(IOMMU_IOAS_COPY, iommufd_ioas_copy, struct iommu_ioas_copy,
-		 src_iova),
-	IOCTL_OP(IOMMU_IOAS_IOVA_RANGES, iommufd_ioas_iova_ranges,
-		 struct iommu_ioas_iova_ranges, out_iova_alignment),
-	IOCTL_OP(IOMMU_IOAS_MAP, iommufd_ioas_map, struct iommu_ioas_map,
-		 iova),
-	IOCTL_OP(IOMMU_IOAS_UNMAP, iommufd_ioas_unmap, struct iommu_ioas_unmap,
-		 length),
-	IOCTL_OP(IOMMU_OPTION, iommufd_option, struct iommu_option, val64),
-	IOCTL_OP(IOMMU_VFIO_IOAS, iommufd_vfio_ioas, struct iommu_vfio_ioas,
-		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_ALLOC, iommufd_hwpt_alloc, struct iommu_hwpt_alloc,
-		 __reserved),
-	IOCTL_OP(IOMMU_GET_HW_INFO, iommufd_get_hw_info, struct iommu_hw_info,
-		 __reserved),
-	IOCTL_OP(IOMMU_HWPT_SET_DIRTY_TRACKING, iommufd_hwpt_set_dirty_tracking,
-		 struct iommu_hwpt_set_dirty_tracking, __reserved),
-	IOCTL_OP(IOMMU_HWPT_GET_DIRTY_BITMAP, iommufd_hwpt_get_dirty_bitmap,
-		 struct iommu_hwpt_get_dirty_bitmap, data),
-	IOCTL_OP(IOMMU_HWPT_INVALIDATE, iommufd_hwpt_invalidate,
-		 struct iommu_hwpt_invalidate, __reserved),
-	IOCTL_OP(IOMMU_FAULT_QUEUE_ALLOC, iommufd_fault_alloc,
-		 struct iommu_fault_alloc, out_fault_fd),
-#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
-	IOCTL_OP(IOMMU_TEST_CMD, iommufd_test, struct iommu_test_cmd, last),
-#endif
 };
 
 static long iommufd_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -543,73 +386,6 @@ static const struct file_operations iommufd_fops = {
 	.unlocked_ioctl = iommufd_fops_ioctl,
 };
 
-/**
- * iommufd_ctx_from_file() - get the iommufd context of an open file
- * @file: a file that may be an open /dev/iommu
- *
- * Takes a reference on @file, which keeps the context alive; drop it with
- * iommufd_ctx_put().
- *
- * Return: the context, or ERR_PTR(-EBADFD) if @file is not an iommufd.
- */
-struct iommufd_ctx *iommufd_ctx_from_file(struct file *file)
-{
-	if (file->f_op != &iommufd_fops)
-		return ERR_PTR(-EBADFD);
-	get_file(file);
-	return file->private_data;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_file, IOMMUFD);
-
-/**
- * iommufd_ctx_from_fd() - get the iommufd context of a file descriptor
- * @fd: a file descriptor of the current task
- *
- * Like iommufd_ctx_from_file(); drop the reference with iommufd_ctx_put().
- *
- * Return: the context, ERR_PTR(-EBADF) if @fd is not open or
- * ERR_PTR(-EBADFD) if it is not an iommufd.
- */
-struct iommufd_ctx *iommufd_ctx_from_fd(int fd)
-{
-	struct iommufd_ctx *ictx;
-	struct file *file;
-
-	file = fget(fd);
-	if (!file)
-		return ERR_PTR(-EBADF);
-	ictx = iommufd_ctx_from_file(file);
-	fput(file);
-	return ictx;
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_from_fd, IOMMUFD);
-
-/**
- * iommufd_ctx_get() - take another reference on a context
- * @ictx: a context the caller holds a reference on
- *
- * The reference is one on the context's file; drop it with
- * iommufd_ctx_put().
- */
-void iommufd_ctx_get(struct iommufd_ctx *ictx)
-{
-	get_file(ictx->file);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_get, IOMMUFD);
-
-/**
- * iommufd_ctx_put() - drop a reference on a context
- * @ictx: the context
- *
- * When the last reference to the file goes, every object of the context is
- * destroyed and the context is freed.
- */
-void iommufd_ctx_put(struct iommufd_ctx *ictx)
-{
-	fput(ictx->file);
-}
-EXPORT_SYMBOL_NS_GPL(iommufd_ctx_put, IOMMUFD);
-
 static struct miscdevice iommu_misc_dev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "iommu",
@@ -620,23 +396,11 @@ static struct miscdevice iommu_misc_dev = {
 
 static int __init iommufd_init(void)
 {
-	int ret;
-
-	ret = misc_register(&iommu_misc_dev);
-	if (ret)
-		return ret;
-	if (IS_ENABLED(CONFIG_IOMMUFD_TEST)) {
-		ret = iommufd_test_init();
-		if (ret)
-			misc_deregister(&iommu_misc_dev);
-	}
-	return ret;
+	return misc_register(&iommu_misc_dev);
 }
 
 static void __exit iommufd_exit(void)
 {
-	if (IS_ENABLED(CONFIG_IOMMUFD_TEST))
-		iommufd_test_exit();
 	misc_deregister(&iommu_misc_dev);
 }
 
