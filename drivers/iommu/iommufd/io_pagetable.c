@@ -479,6 +479,8 @@ again:
 		iopt_area_unfill_domains(area, iopt);
 		iopt_remove_area(iopt, area);
 		unmapped_bytes += area_len;
+		/* The round limit is per area that accesses keep pinned. */
+		rounds = 0;
 		area = next;
 	}
 	rc = unmapped_bytes ? 0 : -ENOENT;
