@@ -83,8 +83,14 @@ int main(void)
 	       "a longer structure with a non-zero tail: E2BIG");
 	expect(!ioas_alloc(fd, sizeof(struct iommu_ioas_alloc) + 1, 0, &a) &&
 	       a == 3, "a longer structure with a zero tail: accepted (IOAS 3)");
-	expect(ioctl(fd, _IO(IOMMUFD_TYPE, 0x8f), NULL) == -1 &&
-	       errno == ENOTTY, "a number this kernel does not have: ENOTTY");
+	{
+		/* A valid argument: the size is read before the number is. */
+		__u32 size = sizeof(size);
+
+		expect(ioctl(fd, _IO(IOMMUFD_TYPE, 0x8f), &size) == -1 &&
+		       errno == ENOTTY,
+		       "a number this kernel does not have: ENOTTY");
+	}
 	{
 		struct iommu_ioas_alloc cmd = { .size = sizeof(cmd),
 						.flags = 1 };
