@@ -954,18 +954,6 @@ void iommufd_access_notify_unmap(struct io_pagetable *iopt, unsigned long iova,
 	xa_unlock(&iopt->access_list);
 }
 
-/* Checks of the ABI that come before "not attached" for pins and rw. */
-static int iommufd_access_check_range(unsigned long iova, unsigned long length)
-{
-	unsigned long last;
-
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
-	return 0;
-}
-
 /**
  * iommufd_access_pin_pages() - pin the pages behind a range of IOVA
  * @access: an access created with needs_pin_pages
@@ -986,12 +974,14 @@ int iommufd_access_pin_pages(struct iommufd_access *access, unsigned long iova,
 			     unsigned long length, struct page **out_pages,
 			     unsigned int flags)
 {
+	unsigned long last;
 	int rc;
 
 	if (WARN_ON(!access->ops->needs_pin_pages) ||
 	    flags & ~IOMMUFD_ACCESS_RW_WRITE)
 		return -EINVAL;
-	rc = iommufd_access_check_range(iova, length);
+	/* The range checks come before "not attached" in the ABI. */
+	rc = iopt_check_range(iova, length, &last);
 	if (rc)
 		return rc;
 
@@ -1043,12 +1033,13 @@ EXPORT_SYMBOL_NS_GPL(iommufd_access_unpin_pages, IOMMUFD);
 int iommufd_access_rw(struct iommufd_access *access, unsigned long iova,
 		      void *data, size_t len, unsigned int flags)
 {
+	unsigned long last;
 	int rc;
 
 	if (flags & ~(IOMMUFD_ACCESS_RW_WRITE | IOMMUFD_ACCESS_RW_KTHREAD |
 		      IOMMUFD_ACCESS_RW_SLOW_PATH))
 		return -EINVAL;
-	rc = iommufd_access_check_range(iova, len);
+	rc = iopt_check_range(iova, len, &last);
 	if (rc)
 		return rc;
 

@@ -405,12 +405,11 @@ int iopt_get_pages(struct io_pagetable *iopt, unsigned long iova,
 	struct iopt_area *area;
 	unsigned long last;
 	unsigned long next = iova;
-	int rc = 0;
+	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iopt_check_range(iova, length, &last);
+	if (rc)
+		return rc;
 
 	down_read(&iopt->iova_rwsem);
 	for (area = iopt_area_first(iopt, iova, last); area;
@@ -518,11 +517,11 @@ int iopt_unmap_iova(struct io_pagetable *iopt, unsigned long iova,
 		    unsigned long length, unsigned long *unmapped)
 {
 	unsigned long last;
+	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iopt_check_range(iova, length, &last);
+	if (rc)
+		return rc;
 	return iopt_unmap_iova_range(iopt, iova, last, unmapped);
 }
 
@@ -1001,10 +1000,9 @@ int iopt_access_pin_pages(struct io_pagetable *iopt, unsigned long iova,
 	unsigned long last;
 	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iopt_check_range(iova, length, &last);
+	if (rc)
+		return rc;
 
 	down_read(&iopt->iova_rwsem);
 	rc = iopt_check_contiguous(iopt, iova, last);
@@ -1101,10 +1099,9 @@ int iopt_access_rw(struct io_pagetable *iopt, unsigned long iova, void *data,
 	unsigned long last;
 	int rc;
 
-	if (!length)
-		return -EINVAL;
-	if (check_add_overflow(iova, length - 1, &last))
-		return -EOVERFLOW;
+	rc = iopt_check_range(iova, length, &last);
+	if (rc)
+		return rc;
 
 	down_read(&iopt->iova_rwsem);
 	rc = iopt_check_contiguous(iopt, iova, last);

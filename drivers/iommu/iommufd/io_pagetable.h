@@ -38,6 +38,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
@@ -145,6 +146,24 @@ struct iopt_area {
 	bool prevent_access;
 	unsigned int num_accesses;
 };
+
+/**
+ * iopt_check_range() - the common checks of an IOVA range given as a length
+ * @iova: first IOVA
+ * @length: number of bytes
+ * @last: returns the last IOVA of the range
+ *
+ * Return: 0, -EINVAL for a zero length, -EOVERFLOW if the range wraps.
+ */
+static inline int iopt_check_range(unsigned long iova, unsigned long length,
+				   unsigned long *last)
+{
+	if (!length)
+		return -EINVAL;
+	if (check_add_overflow(iova, length - 1, last))
+		return -EOVERFLOW;
+	return 0;
+}
 
 static inline unsigned long iopt_area_iova(struct iopt_area *area)
 {
