@@ -195,21 +195,42 @@ static int iopt_pages_account(struct iopt_pages *pages, unsigned long npages,
 }
 
 /* Unpin indices [first, last], all of which are pinned. */
+static void iopt_pages_unpin_run(struct iopt_pages *pages,
+				 unsigned long pfn, unsigned long npages)
+{
+	if (npages)
+		unpin_user_page_range_dirty_lock(pfn_to_page(pfn), npages,
+						 pages->writable);
+}
+
+/*
+ * Physically contiguous runs are unpinned with one call, which releases
+ * each folio once instead of once per CPU page.
+ */
 static void iopt_pages_unpin_range(struct iopt_pages *pages,
 				   unsigned long first, unsigned long last)
 {
+	unsigned long run_pfn = 0, run_len = 0;
 	unsigned long index;
 
 	lockdep_assert_held(&pages->mutex);
 	for (index = first; index <= last; index++) {
 		void *entry = xa_erase(&pages->pinned_pfns, index);
+		unsigned long pfn;
 
 		if (WARN_ON(!xa_is_value(entry)))
 			continue;
-		unpin_user_page_range_dirty_lock(pfn_to_page(xa_to_value(entry)),
-						 1, pages->writable);
+		pfn = xa_to_value(entry);
+		if (run_len && pfn == run_pfn + run_len) {
+			run_len++;
+			continue;
+		}
+		iopt_pages_unpin_run(pages, run_pfn, run_len);
+		run_pfn = pfn;
+		run_len = 1;
 		cond_resched();
 	}
+	iopt_pages_unpin_run(pages, run_pfn, run_len);
 	iopt_pages_account(pages, last - first + 1, false);
 }
 
