@@ -35,6 +35,13 @@
 #include "kselftest_harness.h"
 #include "vfio_util.h"
 
+/*
+ * The VM runs under TCG on a shared machine: give every test more than the
+ * harness's 30 s, as a test killed by its timeout skips its teardown.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 60
+
 #define EDU0		"0000:00:02.0"
 #define EDU1		"0000:01:01.0"
 #define NIC		"0000:01:02.0"
@@ -1156,6 +1163,8 @@ TEST_F_TIMEOUT(vfio_cdev, bridge_group_two_devices, SLOW)
 	ASSERT_OK(vu_attach(edu, &hwpt));
 	pt = ioas_b;
 	ASSERT_RET(-EINVAL, vu_attach(nic, &pt));
+	/* the HWPT created for the failed attach is gone with it */
+	ASSERT_OK(vu_destroy(ictx1, ioas_b));
 	pt = ioas_a;
 	ASSERT_OK(vu_attach(nic, &pt));
 	ASSERT_EQ(hwpt, pt);

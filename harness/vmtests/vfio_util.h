@@ -198,8 +198,10 @@ static inline int vu_release(const char *bdf)
 	return ret ? ret : vu_unbind(bdf);
 }
 
-/* Best effort: put BDF back to binding WANT (closing VFIO fds is the
- * caller's job: vfio-pci's unbind waits for them). */
+/*
+ * Best effort: put BDF back to binding WANT. Closing VFIO fds first is the
+ * caller's job: vfio-pci's unbind waits for them.
+ */
 static inline void vu_binding_restore(const char *bdf,
 				      const struct vu_binding *want)
 {
