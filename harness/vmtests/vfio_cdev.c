@@ -28,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -416,6 +417,7 @@ TEST_F(vfio_cdev, unbound_fd_refuses_everything)
 	};
 	int fds[3], iommufd, i;
 	char buf[16] = { 0 };
+	__u32 vendor = 0;
 	void *map;
 
 	to_vfio(_metadata, EDU0);
@@ -454,10 +456,14 @@ TEST_F(vfio_cdev, unbound_fd_refuses_everything)
 		ASSERT_EQ(EINVAL, errno);
 	}
 
-	/* nothing was spoiled: the first fd binds and works */
+	/* nothing was spoiled: the first fd binds and works, read included */
 	bind_ok(_metadata, fds[0], iommufd);
 	ASSERT_OK(IOC(fds[0], VFIO_DEVICE_GET_INFO, &info));
 	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
+	region.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	ASSERT_OK(IOC(fds[0], VFIO_DEVICE_GET_REGION_INFO, &region));
+	ASSERT_EQ(4, pread(fds[0], &vendor, 4, region.offset));
+	ASSERT_EQ(0x11e81234, vendor);	/* edu: device 11e8, vendor 1234 */
 	/* the others are still unbound */
 	ASSERT_RET(-EINVAL, IOC(fds[1], VFIO_DEVICE_GET_INFO, &info));
 	ASSERT_EQ(-1, read(fds[2], buf, 4));
@@ -700,6 +706,99 @@ TEST_F(vfio_cdev, bind_writeback_efault_undone)
 	ictx2 = iommufd_open(_metadata);
 	ASSERT_RET(-EFAULT, IOC(devfd, VFIO_DEVICE_BIND_IOMMUFD, b));
 	bind_ok(_metadata, devfd, ictx2);
+}
+
+/*
+ * §4: BIND takes an fd of /dev/iommu "or of an iommufd-provided
+ * /dev/vfio/vfio". Which one serves /dev/vfio/vfio depends on the kernel
+ * config (legacy VFIO container, or iommufd): IOMMU_IOAS_ALLOC answers only
+ * on an iommufd. A legacy container fd is not an iommufd: EBADFD.
+ */
+TEST_F(vfio_cdev, bind_dev_vfio_vfio)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	int devfd, container;
+	bool is_iommufd;
+
+	to_vfio(_metadata, EDU0);
+	devfd = cdev_open(_metadata, EDU0);
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, container) TH_LOG("/dev/vfio/vfio: %s", strerror(errno));
+	is_iommufd = !ioctl(container, IOMMU_IOAS_ALLOC, &alloc);
+	TH_LOG("/dev/vfio/vfio is %s", is_iommufd ? "iommufd" :
+	       "the legacy VFIO container");
+	if (is_iommufd) {
+		bind_ok(_metadata, devfd, container);
+	} else {
+		ASSERT_EQ(VFIO_API_VERSION,
+			  ioctl(container, VFIO_GET_API_VERSION));
+		ASSERT_RET(-EBADFD, bind_raw(devfd, 16, 0, container));
+	}
+}
+
+/* Has the child CHILD exited? Its status in *STATUS if so. */
+static bool child_done(pid_t child, int *status)
+{
+	return waitpid(child, status, WNOHANG) == child;
+}
+
+/*
+ * §2 lifetime, §3: unregistering a VFIO device (unbinding it from
+ * vfio-pci) removes the node at once (new opens fail) but waits until every
+ * fd of the device is closed, bound or not; meanwhile a bound fd keeps
+ * working.
+ */
+TEST_F(vfio_cdev, unregister_waits_for_fds)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	char name[VU_NAME_LEN], path[PATH_MAX];
+	int bound, unbound, iommufd, status, i, fd;
+	pid_t child;
+
+	to_vfio(_metadata, EDU0);
+	ASSERT_OK(vu_cdev_name(EDU0, name, sizeof(name)));
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	bound = cdev_open(_metadata, EDU0);
+	unbound = cdev_open(_metadata, EDU0);
+	iommufd = iommufd_open(_metadata);
+	bind_ok(_metadata, bound, iommufd);
+	ASSERT_OK(vu_dev_write(EDU0, "driver_override", "\n"));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		/* the inherited copies of the device fds would block us */
+		for (fd = 3; fd < FD_LIMIT; fd++)
+			close(fd);
+		_exit(vu_drv_write(VU_VFIO_PCI, "unbind", EDU0) ? 1 : 0);
+	}
+
+	usleep(1500 * 1000);
+	ASSERT_FALSE(child_done(child, &status)) {
+		TH_LOG("the unbind did not wait for the open fds");
+	}
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_EQ(-1, fd);
+	ASSERT_TRUE(errno == ENOENT || errno == ENODEV) {
+		TH_LOG("open %s while unregistering: %s", path,
+		       strerror(errno));
+	}
+	ASSERT_OK(IOC(bound, VFIO_DEVICE_GET_INFO, &info));
+
+	close(bound);
+	usleep(1000 * 1000);
+	ASSERT_FALSE(child_done(child, &status)) {
+		TH_LOG("the unbind did not wait for the unbound fd");
+	}
+
+	close(unbound);
+	for (i = 0; i < 200 && !child_done(child, &status); i++)
+		usleep(50 * 1000);
+	ASSERT_LT(i, 200) TH_LOG("the unbind still waits after the last close");
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	expect_driver(_metadata, EDU0, "");
+	ASSERT_FALSE(vu_path_exists(path));
 }
 
 /* ---- 4. ATTACH / DETACH (§5, §6) ---- */
@@ -980,12 +1079,13 @@ TEST_F(vfio_cdev, group_iommufd_container)
 /*
  * §8.1: UNSET_CONTAINER drops the iommufd (GET_STATUS back to VIABLE) and
  * a second UNSET fails with EINVAL; the group can then be given another
- * iommufd. SET_CONTAINER with a non-iommufd, non-container fd (/dev/null)
- * gives EBADFD, with a closed fd EBADF, with a bad pointer EFAULT.
+ * iommufd. SET_CONTAINER with a non-iommufd, non-container fd (/dev/null,
+ * a VFIO cdev fd) gives EBADFD, with a closed fd EBADF, with a bad pointer
+ * EFAULT.
  */
 TEST_F(vfio_cdev, group_iommufd_set_unset)
 {
-	int group, iommufd, ictx2, null, bad;
+	int group, iommufd, ictx2, null, bad, cdev;
 	__u32 ioas = 0;
 
 	to_vfio(_metadata, EDU0);
@@ -998,6 +1098,8 @@ TEST_F(vfio_cdev, group_iommufd_set_unset)
 	ASSERT_RET(-EINVAL, IOC(group, VFIO_GROUP_UNSET_CONTAINER, NULL));
 	ASSERT_RET(-EFAULT, IOC(group, VFIO_GROUP_SET_CONTAINER, NULL));
 	ASSERT_RET(-EBADFD, IOC(group, VFIO_GROUP_SET_CONTAINER, &null));
+	cdev = cdev_open(_metadata, EDU0);
+	ASSERT_RET(-EBADFD, IOC(group, VFIO_GROUP_SET_CONTAINER, &cdev));
 	bad = closed_fd(_metadata);
 	ASSERT_RET(-EBADF, IOC(group, VFIO_GROUP_SET_CONTAINER, &bad));
 	bad = -1;
@@ -1394,6 +1496,45 @@ TEST_F_TIMEOUT(vfio_cdev, hot_reset_both_bound, SLOW)
 		       " (the bridge cannot reset its bus?)" : "");
 	}
 	ASSERT_OK(hot_reset(nic, 12, 0, 0, -1));
+}
+
+/*
+ * §7.1: the mode follows how the calling device was opened. EDU1 opened
+ * through its group (iommufd as container) stays in 6.1's group-ID mode:
+ * INFO has flags 0 and the group number in every entry; a reset needs the
+ * group fds (count 0 is EINVAL) and works with them.
+ */
+TEST_F_TIMEOUT(vfio_cdev, hot_reset_group_mode_unchanged, SLOW)
+{
+	const struct vfio_pci_dependent_device *d;
+	int group, iommufd, dev, ret;
+	struct reset_info ri;
+	__u32 grp;
+
+	to_vfio(_metadata, EDU1);
+	to_vfio(_metadata, NIC);
+	grp = vu_iommu_group(EDU1);
+	group = group_open(_metadata, EDU1);
+	iommufd = iommufd_open(_metadata);
+	ASSERT_OK(IOC(group, VFIO_GROUP_SET_CONTAINER, &iommufd));
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, EDU1);
+	ASSERT_LE(0, dev) TH_LOG("GET_DEVICE_FD: %s", strerror(errno));
+
+	ASSERT_RET(-ENOSPC, hot_reset_info(dev, &ri, 12));
+	ASSERT_EQ(2, ri.hdr.count);
+	ASSERT_EQ(0, ri.hdr.flags);
+	ASSERT_OK(hot_reset_info(dev, &ri, sizeof(ri)));
+	ASSERT_EQ(2, ri.hdr.count);
+	ASSERT_EQ(0, ri.hdr.flags);
+	d = find_dep(_metadata, &ri, EDU1_DEVFN);
+	ASSERT_EQ(grp, d->group_id);
+	d = find_dep(_metadata, &ri, NIC_DEVFN);
+	ASSERT_EQ(grp, d->group_id);
+
+	ASSERT_RET(-EINVAL, hot_reset(dev, 12, 0, 0, -1));
+	ASSERT_RET(-EINVAL, hot_reset(dev, 16, 0, 1, iommufd));
+	ret = hot_reset(dev, 16, 0, 1, group);
+	ASSERT_EQ(0, ret) TH_LOG("PCI_HOT_RESET: %s", strerror(-ret));
 }
 
 /*
