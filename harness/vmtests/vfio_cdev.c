@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -481,7 +482,7 @@ TEST_F(vfio_cdev, unbound_fd_refuses_everything)
 TEST_F(vfio_cdev, bind_argument_checks)
 {
 	struct vfio_device_bind_iommufd *b;
-	int devfd, other, iommufd, null;
+	int devfd, other, iommufd, null, group;
 	__u32 tail[4];
 	char *p;
 
@@ -515,6 +516,10 @@ TEST_F(vfio_cdev, bind_argument_checks)
 	ASSERT_RET(-EBADF, bind_raw(devfd, 16, 0, 100000));
 	ASSERT_RET(-EBADFD, bind_raw(devfd, 16, 0, null));
 	ASSERT_RET(-EBADFD, bind_raw(devfd, 16, 0, other));
+
+	/* failed BINDs leave the group node unblocked (§8.2) */
+	group = group_open(_metadata, EDU0);
+	close(group);
 
 	/* argsz 32 with garbage after byte 16: accepted, tail untouched */
 	memset(p, 0xa5, 32);
@@ -604,6 +609,10 @@ TEST_F(vfio_cdev, bind_twice_einval)
 	/* once devfd is closed the second fd may bind, to either context */
 	close(devfd);
 	bind_ok(_metadata, second, ictx2);
+	/* and the failed BINDs of the second fd left no block behind */
+	close(second);
+	group = group_open(_metadata, EDU0);
+	close(group);
 }
 
 /*
@@ -801,6 +810,90 @@ TEST_F(vfio_cdev, unregister_waits_for_fds)
 	ASSERT_FALSE(vu_path_exists(path));
 }
 
+struct race {
+	pthread_barrier_t barrier;
+	int fd;
+	int iommufd;
+	const char *bdf;
+	int ret;
+};
+
+static void *race_bind(void *arg)
+{
+	struct race *r = arg;
+
+	pthread_barrier_wait(&r->barrier);
+	r->ret = vu_bind(r->fd, r->iommufd, NULL);
+	return NULL;
+}
+
+static void *race_group_open(void *arg)
+{
+	struct race *r = arg;
+
+	pthread_barrier_wait(&r->barrier);
+	r->ret = vu_group_open(r->bdf);
+	return NULL;
+}
+
+/*
+ * §4 step 8, §8.2 under concurrency: two fds of one device BINDing at the
+ * same moment: exactly one wins, the other gets EINVAL; a BIND racing an
+ * open of the group node: exactly one of them succeeds (the other EBUSY).
+ */
+TEST_F_TIMEOUT(vfio_cdev, bind_races, SLOW)
+{
+	struct race a = { .bdf = EDU0 }, b = { .bdf = EDU0 };
+	int iommufd, i, won_a = 0, won_b = 0, won_group = 0;
+	pthread_t ta, tb;
+
+	to_vfio(_metadata, EDU0);
+	iommufd = iommufd_open(_metadata);
+	a.iommufd = b.iommufd = iommufd;
+
+	for (i = 0; i < 30; i++) {
+		a.fd = cdev_open(_metadata, EDU0);
+		b.fd = cdev_open(_metadata, EDU0);
+		pthread_barrier_init(&a.barrier, NULL, 2);
+		ASSERT_EQ(0, pthread_create(&ta, NULL, race_bind, &a));
+		pthread_barrier_wait(&a.barrier);
+		b.ret = vu_bind(b.fd, iommufd, NULL);
+		pthread_join(ta, NULL);
+		pthread_barrier_destroy(&a.barrier);
+		ASSERT_TRUE((!a.ret && b.ret == -EINVAL) ||
+			    (a.ret == -EINVAL && !b.ret)) {
+			TH_LOG("round %d: BINDs returned %d and %d", i, a.ret,
+			       b.ret);
+		}
+		won_a += !a.ret;
+		close(a.fd);
+		close(b.fd);
+	}
+	TH_LOG("bind vs bind: thread won %d of 30", won_a);
+
+	for (i = 0; i < 30; i++) {
+		a.fd = cdev_open(_metadata, EDU0);
+		pthread_barrier_init(&b.barrier, NULL, 2);
+		ASSERT_EQ(0, pthread_create(&tb, NULL, race_group_open, &b));
+		pthread_barrier_wait(&b.barrier);
+		a.ret = vu_bind(a.fd, iommufd, NULL);
+		pthread_join(tb, NULL);
+		pthread_barrier_destroy(&b.barrier);
+		ASSERT_TRUE((!a.ret && b.ret == -EBUSY) ||
+			    (a.ret == -EBUSY && b.ret >= 0)) {
+			TH_LOG("round %d: BIND %d, group open %d", i, a.ret,
+			       b.ret);
+		}
+		won_b += !a.ret;
+		won_group += b.ret >= 0;
+		if (b.ret >= 0)
+			close(b.ret);
+		close(a.fd);
+	}
+	TH_LOG("bind vs group open: bind won %d, group open won %d", won_b,
+	       won_group);
+}
+
 /* ---- 4. ATTACH / DETACH (§5, §6) ---- */
 
 /*
@@ -961,6 +1054,57 @@ TEST_F(vfio_cdev, attach_writeback_efault_detaches)
 	ioas = ioas_new(_metadata, iommufd);
 	pt = ioas;
 	ASSERT_OK(vu_attach(devfd, &pt));
+}
+
+/*
+ * §5: ATTACH fails with EADDRINUSE when the device's reserved regions (the
+ * VT-d MSI window 0xfee00000-0xfeefffff) collide with a mapping of the
+ * IOAS. As a replace, the failure leaves the old attachment in place
+ * (iommufd sheet §8.4).
+ */
+TEST_F(vfio_cdev, attach_reserved_region_eaddrinuse)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.length = PAGE,
+		.iova = 0xfee00000,
+	};
+	__u32 ioas_a, ioas_b, auto_a, pt;
+	int devfd, iommufd;
+	void *buf;
+
+	to_vfio(_metadata, EDU0);
+	devfd = cdev_open(_metadata, EDU0);
+	iommufd = iommufd_open(_metadata);
+	bind_ok(_metadata, devfd, iommufd);
+	ioas_a = ioas_new(_metadata, iommufd);
+	ioas_b = ioas_new(_metadata, iommufd);
+
+	buf = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	map.ioas_id = ioas_b;
+	map.user_va = (uintptr_t)buf;
+	ASSERT_OK(IOC(iommufd, IOMMU_IOAS_MAP, &map));
+
+	pt = ioas_b;
+	ASSERT_RET(-EADDRINUSE, vu_attach(devfd, &pt));
+	ASSERT_EQ(ioas_b, pt);
+
+	pt = ioas_a;
+	ASSERT_OK(vu_attach(devfd, &pt));
+	auto_a = pt;
+	pt = ioas_b;
+	ASSERT_RET(-EADDRINUSE, vu_attach(devfd, &pt));
+	/* still attached to auto_a */
+	ASSERT_RET(-EBUSY, vu_destroy(iommufd, auto_a));
+	ASSERT_RET(-EBUSY, vu_destroy(iommufd, ioas_a));
+	/* and no HWPT was left on IOAS B */
+	ASSERT_OK(vu_destroy(iommufd, ioas_b));
+	ASSERT_OK(vu_detach(devfd));
+	ASSERT_RET(-ENOENT, vu_destroy(iommufd, auto_a));
 }
 
 /* ---- 5. close (§3) ---- */
@@ -1212,6 +1356,10 @@ TEST_F_TIMEOUT(vfio_cdev, bridge_group_node_vs_cdev, SLOW)
 	iommufd = iommufd_open(_metadata);
 	ASSERT_RET(-EPERM, bind_raw(edu, 16, 0, iommufd));
 	expect_driver(_metadata, NIC, NIC_DRIVER);
+	/* a BIND failing at step 10 leaves the group node unblocked */
+	group = group_open(_metadata, EDU1);
+	ASSERT_EQ(0, group_status(_metadata, group));
+	close(group);
 
 	to_vfio(_metadata, NIC);
 	nic = cdev_open(_metadata, NIC);
