@@ -1431,6 +1431,42 @@ TEST_F_TIMEOUT(vfio_cdev, bridge_group_two_devices, SLOW)
 }
 
 /*
+ * §8.1: with an iommufd as container, DMA ownership is claimed only when a
+ * device is opened: with NIC on e1000 the group is not VIABLE, yet
+ * SET_CONTAINER works and GET_STATUS then says VIABLE | CONTAINER_SET,
+ * while GET_DEVICE_FD fails with EPERM (§4 step 10). Once NIC is on
+ * vfio-pci the open works. §4 step 10: while EDU1 stays open through the
+ * group path (group fd closed), NIC's cdev cannot BIND to another context
+ * (EPERM), and can once EDU1's fd is closed.
+ */
+TEST_F_TIMEOUT(vfio_cdev, bridge_group_iommufd_viable_then_eperm, SLOW)
+{
+	int group, ictx1, ictx2, dev, nic;
+
+	expect_driver(_metadata, NIC, NIC_DRIVER);
+	to_vfio(_metadata, EDU1);
+	group = group_open(_metadata, EDU1);
+	ASSERT_EQ(0, group_status(_metadata, group));
+	ictx1 = iommufd_open(_metadata);
+	ASSERT_OK(IOC(group, VFIO_GROUP_SET_CONTAINER, &ictx1));
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_status(_metadata, group));
+	ASSERT_RET(-EPERM, IOC(group, VFIO_GROUP_GET_DEVICE_FD, EDU1));
+	expect_driver(_metadata, NIC, NIC_DRIVER);
+
+	to_vfio(_metadata, NIC);
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, EDU1);
+	ASSERT_LE(0, dev) TH_LOG("GET_DEVICE_FD: %s", strerror(errno));
+	close(group);
+
+	nic = cdev_open(_metadata, NIC);
+	ictx2 = iommufd_open(_metadata);
+	ASSERT_RET(-EPERM, bind_raw(nic, 16, 0, ictx2));
+	close(dev);
+	bind_ok(_metadata, nic, ictx2);
+}
+
+/*
  * DMA ownership through cdevs (as dma_ownership.c checks for the group
  * path): while EDU1 is bound through its cdev the group is user-owned, so
  * NIC, taken off vfio-pci, cannot be probed by e1000: drivers_probe fails
