@@ -849,7 +849,8 @@ TEST_F_TIMEOUT(vfio_cdev, bind_races, SLOW)
 
 	to_vfio(_metadata, EDU0);
 	iommufd = iommufd_open(_metadata);
-	a.iommufd = b.iommufd = iommufd;
+	a.iommufd = iommufd;
+	b.iommufd = iommufd;
 
 	for (i = 0; i < 30; i++) {
 		a.fd = cdev_open(_metadata, EDU0);
