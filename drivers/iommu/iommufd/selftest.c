@@ -828,12 +828,15 @@ static int iommufd_test_access_pages(struct iommufd_ucmd *ucmd,
 
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
-		/* The item may have been dropped by an unmap meanwhile. */
-		struct selftest_access_item *cur;
+		/*
+		 * The item may have been dropped by an unmap meanwhile, and
+		 * its memory reused by another item: look it up by ID.
+		 */
+		unsigned int id = cmd->access_pages.out_access_pages_id;
 
 		mutex_lock(&staccess->lock);
-		list_for_each_entry(cur, &staccess->items, items_elm) {
-			if (cur == item) {
+		list_for_each_entry(item, &staccess->items, items_elm) {
+			if (item->id == id) {
 				list_del(&item->items_elm);
 				iommufd_access_unpin_pages(staccess->access,
 							   iova, length);
