@@ -667,8 +667,9 @@ static inline int kmsg_open_end(void)
 /*
  * Collect into OUT (LEN bytes, lines separated by '\n') the new kernel
  * log lines that contain NEEDLE, waiting up to WAIT_MS for the first one
- * (fault reports come from an interrupt, a little after the DMA).
- * Returns the number of lines found.
+ * (fault reports come from an interrupt, a little after the DMA) and
+ * 200 ms more for the rest of its report. Returns the number of lines
+ * found (OUT may hold fewer if it is too small).
  */
 static inline int kmsg_grep(int fd, const char *needle, long wait_ms,
 			    char *out, size_t len)
