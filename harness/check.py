@@ -4,7 +4,8 @@
 
 Suites (one row each in the final table, per kernel where it runs):
   harness:*     host-side tests of this tooling
-  static:*      checkpatch --strict, kernel-doc, sparse C=2 + W=1, the series
+  static:*      checkpatch --strict, kernel-doc, sparse C=2 + W=1, the series,
+                cross-compiles of the VFIO drivers (harness/cross.py)
   kunit:*       KUnit suites, run by the kernel at boot (KTAP on the console)
   kselftest:*   tools/testing/selftests programs, run as root in the VM
   vmtest:*      harness/vmtests programs: tests tied to the VM's devices
@@ -26,6 +27,7 @@ import sys
 import time
 
 import build as kbuild
+import cross
 from assemble import assemble, base_dir, series_files
 from common import BUILD, HARNESS, TREE, log, main_wrapper, ncpus, run
 from demo import build_demo
@@ -350,6 +352,7 @@ def main():
         kbuild.build(flavour, targets, skip_assemble=True)
     if not args.no_static:
         sparse_w1(res)
+        cross.check(res)
         series_check(res)
     if 'test' not in flavours:
         kbuild.build('test', ['headers_install'], skip_assemble=True)
