@@ -216,6 +216,17 @@ TEST_F_TIMEOUT(cdev, dma_round_trip, 120)
 }
 
 /*
+ * The same with edu's registers reached through read()/write() on the
+ * cdev fd instead of the BAR0 mmap (the other way VFIO offers).
+ */
+TEST_F_TIMEOUT(cdev, dma_round_trip_pread_pwrite, 120)
+{
+	cdev_open_attach(_metadata, self);
+	edu_close(&self->edu);		/* drop the mmap: pread/pwrite */
+	round_trip(_metadata, &self->edu, self->buf, IOVA);
+}
+
+/*
  * An IOVA nothing is mapped at: edu's write there changes no RAM, and
  * edu's read from there gives zeros (the device fills its buffer with
  * zeros when the read is refused), where mapped memory gives the data.
