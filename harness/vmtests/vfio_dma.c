@@ -310,6 +310,42 @@ TEST_F_TIMEOUT(cdev, detach_blocks_dma, 120)
 }
 
 /*
+ * ATTACH while attached replaces the page table in one step: the next DMA
+ * to the same IOVA lands in the memory the new IOAS maps there, the old
+ * IOAS's memory is out of reach, and only the new memory stays pinned.
+ */
+TEST_F_TIMEOUT(cdev, replace_moves_dma_to_new_ioas, 120)
+{
+	uint8_t expect[XFER];
+	__u32 ioas2 = 0, hwpt2 = 0;
+	uint8_t *buf2;
+	long bad;
+
+	cdev_open_attach(_metadata, self);
+	buf2 = alloc_buf(_metadata, BUF_LEN);
+	ASSERT_EQ(0, iommufd_ioas_alloc(self->iommufd, &ioas2));
+	ASSERT_EQ(0, iommufd_map(self->iommufd, ioas2, buf2, BUF_LEN, IOVA,
+				 IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE));
+	preload_edu(_metadata, &self->edu, self->buf, IOVA, 8);
+	fill(expect, XFER, 8);
+
+	ASSERT_EQ(0, vfio_attach_pt(self->dev, ioas2, &hwpt2));
+	ASSERT_NE(self->hwpt, hwpt2);
+	ASSERT_EQ(self->pin_before_map + (long)(BUF_LEN / 1024), vm_pin_kb());
+
+	memset(self->buf, UNTOUCHED, BUF_LEN);
+	memset(buf2, 0, BUF_LEN);
+	ASSERT_EQ(0, edu_dma_to_ram(&self->edu, 0, IOVA + PAGE, XFER));
+	ASSERT_EQ(0, memcmp(expect, buf2 + PAGE, XFER));
+	bad = first_not(self->buf, BUF_LEN, UNTOUCHED);
+	ASSERT_EQ(-1, bad) {
+		TH_LOG("DMA reached the old IOAS's memory at offset %ld", bad);
+	}
+	munmap(buf2, BUF_LEN);
+}
+
+/*
  * Pinned-page accounting (mm->pinned_vm, "VmPin"): nothing is pinned by a
  * MAP into an IOAS without a domain; ATTACH pins exactly the mapped pages;
  * closing the device and the iommufd gives every page back.
