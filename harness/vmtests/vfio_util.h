@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the VM tests that drive VFIO devices: moving PCI devices
+ * between drivers through sysfs (the DPDK way), finding a device's VFIO
+ * cdev (/dev/vfio/devices/vfioN) as QEMU does, and thin wrappers around the
+ * VFIO cdev and iommufd ioctls.
+ *
+ * Everything returns 0 (or a value >= 0) on success and -errno on failure,
+ * and never touches the kselftest harness, so any test program can use it.
+ * All functions are static inline: a program that uses only some of them
+ * still builds with -Wall -Werror.
+ */
+#ifndef VMTESTS_VFIO_UTIL_H
+#define VMTESTS_VFIO_UTIL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#define VU_PCI_DEVICES	"/sys/bus/pci/devices/"
+#define VU_PCI_DRIVERS	"/sys/bus/pci/drivers/"
+#define VU_VFIO_PCI	"vfio-pci"
+#define VU_NAME_LEN	64
+
+/* ---- sysfs ---- */
+
+static inline int vu_sysfs_write(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+/* Read a small sysfs file into BUF (NUL-terminated); length or -errno. */
+static inline int vu_sysfs_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		buf[0] = '\0';
+	} else {
+		buf[n] = '\0';
+	}
+	close(fd);
+	return n;
+}
+
+static inline int vu_dev_write(const char *bdf, const char *attr,
+			       const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/%s", bdf, attr);
+	return vu_sysfs_write(path, val);
+}
+
+static inline int vu_drv_write(const char *drv, const char *attr,
+			       const char *bdf)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VU_PCI_DRIVERS "%s/%s", drv, attr);
+	return vu_sysfs_write(path, bdf);
+}
+
+static inline bool vu_path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Last path component of the symlink BDF/LINK into BUF, "" if none. */
+static inline void vu_dev_link_name(const char *bdf, const char *link,
+				    char *buf, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/%s", bdf, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	if (snprintf(buf, len, "%s", base ? base + 1 : target) >= (int)len)
+		buf[0] = '\0';
+}
+
+/* The driver BDF is bound to, "" when unbound. */
+static inline void vu_driver(const char *bdf, char *buf, size_t len)
+{
+	vu_dev_link_name(bdf, "driver", buf, len);
+}
+
+/* IOMMU group number of BDF, or -ENOENT. */
+static inline int vu_iommu_group(const char *bdf)
+{
+	char name[VU_NAME_LEN];
+
+	vu_dev_link_name(bdf, "iommu_group", name, sizeof(name));
+	if (!name[0])
+		return -ENOENT;
+	return atoi(name);
+}
+
+/* ---- moving devices between drivers ---- */
+
+struct vu_binding {
+	char driver[VU_NAME_LEN];	/* "" when unbound */
+	char override[VU_NAME_LEN];	/* "" when unset */
+};
+
+static inline void vu_binding_read(const char *bdf, struct vu_binding *b)
+{
+	char path[PATH_MAX];
+
+	vu_driver(bdf, b->driver, sizeof(b->driver));
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/driver_override",
+		 bdf);
+	if (vu_sysfs_read(path, b->override, sizeof(b->override)) < 0)
+		b->override[0] = '\0';
+	b->override[strcspn(b->override, "\n")] = '\0';
+	/* 6.1 shows an unset driver_override as "(null)" */
+	if (!strcmp(b->override, "(null)"))
+		b->override[0] = '\0';
+}
+
+/* Unbind BDF from whatever driver it has. */
+static inline int vu_unbind(const char *bdf)
+{
+	char drv[VU_NAME_LEN];
+
+	vu_driver(bdf, drv, sizeof(drv));
+	if (!drv[0])
+		return 0;
+	return vu_drv_write(drv, "unbind", bdf);
+}
+
+/*
+ * Bind BDF to vfio-pci as DPDK does: driver_override, unbind, drivers_probe.
+ * -EIO if the device did not end up on vfio-pci.
+ */
+static inline int vu_bind_vfio_pci(const char *bdf)
+{
+	char drv[VU_NAME_LEN];
+	int ret;
+
+	vu_driver(bdf, drv, sizeof(drv));
+	if (!strcmp(drv, VU_VFIO_PCI))
+		return 0;
+	ret = vu_dev_write(bdf, "driver_override", VU_VFIO_PCI);
+	if (!ret)
+		ret = vu_unbind(bdf);
+	if (!ret)
+		ret = vu_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	if (ret)
+		return ret;
+	vu_driver(bdf, drv, sizeof(drv));
+	return strcmp(drv, VU_VFIO_PCI) ? -EIO : 0;
+}
+
+/* Clear BDF's driver_override and unbind it from its driver (if any). */
+static inline int vu_release(const char *bdf)
+{
+	int ret = vu_dev_write(bdf, "driver_override", "\n");
+
+	return ret ? ret : vu_unbind(bdf);
+}
+
+/*
+ * Best effort: put BDF back to binding WANT. Closing VFIO fds first is the
+ * caller's job: vfio-pci's unbind waits for them.
+ */
+static inline void vu_binding_restore(const char *bdf,
+				      const struct vu_binding *want)
+{
+	struct vu_binding now;
+
+	vu_binding_read(bdf, &now);
+	if (strcmp(now.driver, want->driver)) {
+		vu_unbind(bdf);
+		if (want->driver[0]) {
+			/* as dpdk-devbind: override, bind, then reset */
+			vu_dev_write(bdf, "driver_override", want->driver);
+			vu_drv_write(want->driver, "bind", bdf);
+		}
+	}
+	vu_dev_write(bdf, "driver_override",
+		     want->override[0] ? want->override : "\n");
+}
+
+/* ---- finding the VFIO cdev ---- */
+
+/* The vfioN entry under BDF/vfio-dev/ into NAME; -ENOENT if none. */
+static inline int vu_cdev_name(const char *bdf, char *name, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/vfio-dev", bdf);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		if (snprintf(name, len, "%s", de->d_name) >= (int)len)
+			ret = -ENAMETOOLONG;
+		else
+			ret = 0;
+		break;
+	}
+	closedir(dir);
+	return ret;
+}
+
+/* MAJ:MIN of BDF's VFIO cdev from BDF/vfio-dev/vfioN/dev. */
+static inline int vu_cdev_devt(const char *bdf, dev_t *devt)
+{
+	char name[VU_NAME_LEN], path[PATH_MAX], buf[32];
+	unsigned int maj, min;
+	int ret;
+
+	ret = vu_cdev_name(bdf, name, sizeof(name));
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/vfio-dev/%s/dev", bdf,
+		 name);
+	ret = vu_sysfs_read(path, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return -EINVAL;
+	*devt = makedev(maj, min);
+	return 0;
+}
+
+/*
+ * Open BDF's cdev the way QEMU does: first vfio* entry under
+ * BDF/vfio-dev/, its dev attribute, and /dev/vfio/devices/<entry>, which
+ * must be a character device with that number (-ENXIO if not).
+ */
+static inline int vu_cdev_open(const char *bdf)
+{
+	char name[VU_NAME_LEN], path[PATH_MAX];
+	struct stat st;
+	dev_t devt;
+	int fd, ret;
+
+	ret = vu_cdev_name(bdf, name, sizeof(name));
+	if (!ret)
+		ret = vu_cdev_devt(bdf, &devt);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) || st.st_rdev != devt) {
+		close(fd);
+		return -ENXIO;
+	}
+	return fd;
+}
+
+/* Open /dev/vfio/<group of BDF>; fd or -errno. */
+static inline int vu_group_open(const char *bdf)
+{
+	char path[PATH_MAX];
+	int grp = vu_iommu_group(bdf), fd;
+
+	if (grp < 0)
+		return grp;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", grp);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- VFIO cdev ioctls ---- */
+
+static inline int vu_bind(int devfd, int iommufd, __u32 *out_devid)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+
+	if (ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return -errno;
+	if (out_devid)
+		*out_devid = bind.out_devid;
+	return 0;
+}
+
+/* Attach to *PT_ID; on success *PT_ID is the HWPT actually attached. */
+static inline int vu_attach(int devfd, __u32 *pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = *pt_id,
+	};
+
+	if (ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		return -errno;
+	*pt_id = attach.pt_id;
+	return 0;
+}
+
+static inline int vu_detach(int devfd)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
+}
+
+/* ---- iommufd ioctls ---- */
+
+static inline int vu_iommufd_open(void)
+{
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int vu_ioas_alloc(int iommufd, __u32 *ioas_id)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+
+	if (ioctl(iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		return -errno;
+	*ioas_id = alloc.out_ioas_id;
+	return 0;
+}
+
+static inline int vu_destroy(int iommufd, __u32 id)
+{
+	struct iommu_destroy destroy = { .size = sizeof(destroy), .id = id };
+
+	return ioctl(iommufd, IOMMU_DESTROY, &destroy) ? -errno : 0;
+}
+
+/* IOMMU_HWPT_ALLOC with flags 0 on IOAS PT_ID for device DEV_ID. */
+static inline int vu_hwpt_alloc(int iommufd, __u32 dev_id, __u32 pt_id,
+				__u32 *hwpt_id)
+{
+	struct iommu_hwpt_alloc alloc = {
+		.size = sizeof(alloc),
+		.dev_id = dev_id,
+		.pt_id = pt_id,
+	};
+
+	if (ioctl(iommufd, IOMMU_HWPT_ALLOC, &alloc))
+		return -errno;
+	*hwpt_id = alloc.out_hwpt_id;
+	return 0;
+}
+
+/* IOMMU_VFIO_IOAS: OP is GET (result in *ioas_id), SET or CLEAR. */
+static inline int vu_vfio_ioas(int iommufd, __u16 op, __u32 *ioas_id)
+{
+	struct iommu_vfio_ioas cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.ioas_id = ioas_id ? *ioas_id : 0,
+	};
+
+	if (ioctl(iommufd, IOMMU_VFIO_IOAS, &cmd))
+		return -errno;
+	if (ioas_id)
+		*ioas_id = cmd.ioas_id;
+	return 0;
+}
+
+#endif /* VMTESTS_VFIO_UTIL_H */
