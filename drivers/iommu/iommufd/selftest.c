@@ -797,11 +797,18 @@ static int iommufd_test_access_pages(struct iommufd_ucmd *ucmd,
 		goto out_free_pages;
 	}
 
+	/*
+	 * The unmap callback must find every pin this access holds, so the
+	 * pin and its item go in under staccess->lock: a callback running
+	 * meanwhile waits for the item and drops it. Once an unmap has
+	 * started, iommufd refuses new pins of the range (-EINVAL).
+	 */
+	mutex_lock(&staccess->lock);
 	rc = iommufd_access_pin_pages(staccess->access, iova, length, pages,
 				      (flags & MOCK_FLAGS_ACCESS_WRITE) ?
 					      IOMMUFD_ACCESS_RW_WRITE : 0);
 	if (rc)
-		goto out_free_item;
+		goto out_unlock;
 
 	if (cmd->access_pages.uptr) {
 		rc = iommufd_test_check_pages(cmd->access_pages.uptr -
@@ -813,20 +820,23 @@ static int iommufd_test_access_pages(struct iommufd_ucmd *ucmd,
 
 	item->iova = iova;
 	item->length = length;
-	mutex_lock(&staccess->lock);
 	item->id = staccess->next_id++;
 	list_add_tail(&item->items_elm, &staccess->items);
+	/* An unmap may free the item as soon as the lock is dropped. */
+	cmd->access_pages.out_access_pages_id = item->id;
 	mutex_unlock(&staccess->lock);
 
-	cmd->access_pages.out_access_pages_id = item->id;
 	rc = iommufd_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
-		/* The item may have been dropped by an unmap meanwhile. */
-		struct selftest_access_item *cur;
+		/*
+		 * The item may have been dropped by an unmap meanwhile, and
+		 * its memory reused by another item: look it up by ID.
+		 */
+		unsigned int id = cmd->access_pages.out_access_pages_id;
 
 		mutex_lock(&staccess->lock);
-		list_for_each_entry(cur, &staccess->items, items_elm) {
-			if (cur == item) {
+		list_for_each_entry(item, &staccess->items, items_elm) {
+			if (item->id == id) {
 				list_del(&item->items_elm);
 				iommufd_access_unpin_pages(staccess->access,
 							   iova, length);
@@ -840,7 +850,8 @@ static int iommufd_test_access_pages(struct iommufd_ucmd *ucmd,
 
 out_unpin:
 	iommufd_access_unpin_pages(staccess->access, iova, length);
-out_free_item:
+out_unlock:
+	mutex_unlock(&staccess->lock);
 	kfree(item);
 out_free_pages:
 	kvfree(pages);
