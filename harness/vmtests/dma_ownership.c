@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include "kselftest_harness.h"
@@ -393,9 +394,25 @@ static bool kmsg_find_user_owned(struct __test_metadata *_metadata, int fd,
 	return found;
 }
 
+/* True if /dev/vfio/vfio is served by iommufd (IOMMUFD_VFIO_CONTAINER). */
+static bool container_is_iommufd(int container)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+
+	if (ioctl(container, IOMMU_IOAS_ALLOC, &alloc))
+		return false;
+	destroy.id = alloc.out_ioas_id;
+	ioctl(container, IOMMU_DESTROY, &destroy);
+	return true;
+}
+
 /*
  * a. A kernel driver in the group: VFIO sees it not viable and cannot put
- * it into a container, and the kernel driver keeps running.
+ * it into a legacy container, and the kernel driver keeps running. An
+ * iommufd as container claims DMA ownership only when a device is opened
+ * (cdev datasheet 8.1): the group takes the iommufd, reports VIABLE and
+ * CONTAINER_SET, and opening the edu fails with EPERM instead.
  */
 TEST_F(dma_ownership, a_kernel_driver_makes_group_not_viable)
 {
@@ -408,18 +425,33 @@ TEST_F(dma_ownership, a_kernel_driver_makes_group_not_viable)
 	ASSERT_EQ(0, group_flags(_metadata, self->u.group));
 
 	open_container(_metadata, &self->u);
-	errno = 0;
-	ASSERT_EQ(-1, ioctl(self->u.group, VFIO_GROUP_SET_CONTAINER,
-			    &self->u.container));
-	/* 6.1: iommu_group_claim_dma_owner() fails with EPERM */
-	ASSERT_EQ(EPERM, errno) {
-		TH_LOG("VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+	if (container_is_iommufd(self->u.container)) {
+		TH_LOG("/dev/vfio/vfio is served by iommufd");
+		ASSERT_EQ(0, ioctl(self->u.group, VFIO_GROUP_SET_CONTAINER,
+				   &self->u.container));
+		ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE |
+			  VFIO_GROUP_FLAGS_CONTAINER_SET,
+			  group_flags(_metadata, self->u.group));
+		errno = 0;
+		ASSERT_EQ(-1, ioctl(self->u.group, VFIO_GROUP_GET_DEVICE_FD,
+				    EDU_BDF));
+		ASSERT_EQ(EPERM, errno);
+		ASSERT_EQ(0, ioctl(self->u.group, VFIO_GROUP_UNSET_CONTAINER));
+	} else {
+		errno = 0;
+		ASSERT_EQ(-1, ioctl(self->u.group, VFIO_GROUP_SET_CONTAINER,
+				    &self->u.container));
+		/* 6.1: iommu_group_claim_dma_owner() fails with EPERM */
+		ASSERT_EQ(EPERM, errno) {
+			TH_LOG("VFIO_GROUP_SET_CONTAINER: %s",
+			       strerror(errno));
+		}
+		ASSERT_EQ(0, group_flags(_metadata, self->u.group));
+		/* no group in the container: nothing to set an IOMMU for */
+		ASSERT_EQ(-1, ioctl(self->u.container, VFIO_SET_IOMMU,
+				    VFIO_TYPE1v2_IOMMU));
+		ASSERT_EQ(EINVAL, errno);
 	}
-	ASSERT_EQ(0, group_flags(_metadata, self->u.group));
-	/* no group in the container: nothing to set an IOMMU for */
-	ASSERT_EQ(-1, ioctl(self->u.container, VFIO_SET_IOMMU,
-			    VFIO_TYPE1v2_IOMMU));
-	ASSERT_EQ(EINVAL, errno);
 
 	expect_driver(_metadata, NIC_BDF, NIC_DRIVER);
 	ASSERT_TRUE(has_netdev(NIC_BDF, netdev, sizeof(netdev)));
