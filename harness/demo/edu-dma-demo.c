@@ -77,24 +77,26 @@ static bool all(const uint8_t *p, size_t len, uint8_t c)
 	return true;
 }
 
-static int give_back(const struct edu_binding *start)
+static int give_back(const struct vu_binding *start)
 {
 	heading("Give the device back");
 	say("$ echo > /sys/bus/pci/devices/%s/driver_override", EDU_BDF);
 	say("$ echo %s > /sys/bus/pci/drivers/vfio-pci/unbind", EDU_BDF);
-	return edu_restore_binding(EDU_BDF, start);
+	return vu_binding_restore(EDU_BDF, start);
 }
 
 int main(void)
 {
 	int iommufd = -1, dev = -1, kmsg, ret, n;
 	__u32 devid = 0, ioas = 0, hwpt = 0;
-	struct edu_binding start, now;
+	struct vu_binding start, now;
 	char cdev[PATH_MAX], log[4096], needle[64];
+	char name[VU_NAME_LEN] = "";
 	struct edu edu = { .fd = -1 };
 	__u64 unmapped = 0;
 	struct utsname u;
 	bool faulted;
+	dev_t devt;
 	long pin0;
 	uint8_t *in, *out;
 	char *line;
@@ -113,27 +115,29 @@ int main(void)
 	say("$ echo %s > /sys/bus/pci/devices/%s/driver/unbind   (if bound)",
 	    EDU_BDF, EDU_BDF);
 	say("$ echo %s > /sys/bus/pci/drivers_probe", EDU_BDF);
-	ret = edu_bind_vfio_pci(EDU_BDF, &start);
-	edu_read_binding(EDU_BDF, &now);
+	vu_binding_read(EDU_BDF, &start);
+	ret = vu_bind_vfio_pci(EDU_BDF);
+	vu_binding_read(EDU_BDF, &now);
 	if (!claim(!ret, "%s is now driven by %s", EDU_BDF,
 		   now.driver[0] ? now.driver : "nothing"))
 		return 1;
 
 	heading("Find its VFIO device node, as QEMU does");
-	ret = edu_find_cdev(EDU_BDF, cdev, sizeof(cdev));
+	ret = vu_cdev_name(EDU_BDF, name, sizeof(name));
+	ret = ret ? ret : vu_cdev_devt(EDU_BDF, &devt);
+	snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", name);
 	if (!claim(!ret, "%s/vfio-dev/%s/dev names %s",
-		   EDU_BDF, ret ? "vfio*" : cdev + strlen("/dev/vfio/devices/"),
-		   ret ? "nothing" : cdev))
+		   EDU_BDF, ret ? "vfio*" : name, ret ? "nothing" : cdev))
 		goto out_binding;
 
 	heading("Open /dev/iommu and the device, and bind them");
-	iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	iommufd = vu_iommufd_open();
 	claim(iommufd >= 0, "open(/dev/iommu): a new iommufd context");
-	dev = open(cdev, O_RDWR | O_CLOEXEC);
+	dev = vu_cdev_open(EDU_BDF);	/* checks the node's MAJ:MIN too */
 	claim(dev >= 0, "open(%s)", cdev);
 	if (iommufd < 0 || dev < 0)
 		goto out;
-	ret = vfio_bind_iommufd(dev, iommufd, &devid);
+	ret = vu_bind(dev, iommufd, &devid);
 	if (!claim(!ret && devid, "VFIO_DEVICE_BIND_IOMMUFD: device ID %u in "
 		   "the context", devid))
 		goto out;
@@ -147,13 +151,13 @@ int main(void)
 	out = in + PAGE;
 	memset(in, 0, 2 * PAGE);
 	pin0 = vm_pin_kb();
-	ret = iommufd_ioas_alloc(iommufd, &ioas);
+	ret = vu_ioas_alloc(iommufd, &ioas);
 	claim(!ret, "IOMMU_IOAS_ALLOC: IOAS %u", ioas);
-	ret = iommufd_map(iommufd, ioas, in, PAGE, IOVA_IN,
+	ret = vu_ioas_map(iommufd, ioas, in, PAGE, IOVA_IN,
 			  IOMMU_IOAS_MAP_READABLE);
 	claim(!ret, "IOMMU_IOAS_MAP 'in'  at IOVA 0x%llx, device may read",
 	      IOVA_IN);
-	ret = iommufd_map(iommufd, ioas, out, PAGE, IOVA_OUT,
+	ret = vu_ioas_map(iommufd, ioas, out, PAGE, IOVA_OUT,
 			  IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
 	claim(!ret, "IOMMU_IOAS_MAP 'out' at IOVA 0x%llx, device may write",
 	      IOVA_OUT);
@@ -163,7 +167,8 @@ int main(void)
 		goto out;
 
 	heading("Attach the device to the IOAS");
-	ret = vfio_attach_pt(dev, ioas, &hwpt);
+	hwpt = ioas;
+	ret = vu_attach(dev, &hwpt);
 	claim(!ret, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the device uses HWPT %u",
 	      hwpt);
 	claim(vm_pin_kb() == pin0 + 8, "pinned: VmPin %ld kB (both pages, "
@@ -190,14 +195,14 @@ int main(void)
 		goto out;
 
 	heading("A DMA to an IOVA where nothing is mapped is blocked");
-	ret = iommufd_unmap(iommufd, ioas, IOVA_OUT, PAGE, &unmapped);
+	ret = vu_ioas_unmap(iommufd, ioas, IOVA_OUT, PAGE, &unmapped);
 	claim(!ret && unmapped == PAGE, "IOMMU_IOAS_UNMAP 'out': %llu bytes "
 	      "unmapped", (unsigned long long)unmapped);
 	claim(vm_pin_kb() == pin0 + 4, "pinned: VmPin %ld kB ('out' unpinned)",
 	      vm_pin_kb());
 	memset(out, '.', PAGE);
 	say("'out' now holds \"%s\"", show(out));
-	kmsg = kmsg_open_end();
+	kmsg = vu_kmsg_open_end();
 	ret = edu_dma_to_ram(&edu, 0, IOVA_OUT, XFER);
 	claim(!ret, "edu writes its buffer to IOVA 0x%llx again", IOVA_OUT);
 	n = kmsg >= 0 ? kmsg_grep(kmsg, "DMAR", 2000, log, sizeof(log)) : 0;
@@ -219,7 +224,7 @@ int main(void)
 		goto out;
 
 	heading("Detach and close: no page stays pinned");
-	ret = vfio_detach_pt(dev);
+	ret = vu_detach(dev);
 	claim(!ret && vm_pin_kb() == pin0, "VFIO_DEVICE_DETACH_IOMMUFD_PT: "
 	      "VmPin %ld kB", vm_pin_kb());
 	edu_close(&edu);
@@ -239,7 +244,7 @@ out:
 		close(iommufd);
 out_binding:
 	ret = give_back(&start);
-	edu_read_binding(EDU_BDF, &now);
+	vu_binding_read(EDU_BDF, &now);
 	claim(!ret && !strcmp(now.driver, start.driver),
 	      "%s is back on %s", EDU_BDF,
 	      now.driver[0] ? now.driver : "no driver, as at boot");

@@ -24,107 +24,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include "kselftest_harness.h"
+#include "vfio_util.h"
 
 #define EDU_BDF		"0000:01:01.0"
 #define NIC_BDF		"0000:01:02.0"
 #define NIC_DRIVER	"e1000"
-#define VFIO_DRIVER	"vfio-pci"
-#define PCI_DEVICES	"/sys/bus/pci/devices/"
-#define PCI_DRIVERS	"/sys/bus/pci/drivers/"
-
-#define NAME_LEN	64
-
-struct binding {
-	char driver[NAME_LEN];		/* "" when unbound */
-	char override[NAME_LEN];	/* "" when unset */
-};
-
-static int sysfs_write(const char *path, const char *val)
-{
-	size_t len = strlen(val);
-	ssize_t n;
-	int fd, err = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		err = -errno;
-	else if ((size_t)n != len)
-		err = -EIO;
-	close(fd);
-	return err;
-}
-
-static int dev_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), PCI_DEVICES "%s/%s", bdf, attr);
-	return sysfs_write(path, val);
-}
-
-static int drv_write(const char *drv, const char *attr, const char *bdf)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), PCI_DRIVERS "%s/%s", drv, attr);
-	return sysfs_write(path, bdf);
-}
-
-/* Last path component of the symlink BDF/LINK, "" if there is none. */
-static void dev_link_name(const char *bdf, const char *link, char *buf,
-			  size_t len)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), PCI_DEVICES "%s/%s", bdf, link);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	if (snprintf(buf, len, "%s", base ? base + 1 : target) >= (int)len)
-		buf[0] = '\0';
-}
-
-static void read_binding(const char *bdf, struct binding *b)
-{
-	char path[PATH_MAX];
-	ssize_t n = -1;
-	int fd;
-
-	dev_link_name(bdf, "driver", b->driver, sizeof(b->driver));
-	b->override[0] = '\0';
-	snprintf(path, sizeof(path), PCI_DEVICES "%s/driver_override", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, b->override, sizeof(b->override) - 1);
-		close(fd);
-	}
-	b->override[n > 0 ? n : 0] = '\0';
-	b->override[strcspn(b->override, "\n")] = '\0';
-	/* 6.1 shows an unset driver_override as "(null)". */
-	if (!strcmp(b->override, "(null)"))
-		b->override[0] = '\0';
-}
-
-static bool path_exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
 
 /* Does BDF have a net interface (any entry under BDF/net/)? */
 static bool has_netdev(const char *bdf, char *name, size_t len)
@@ -134,7 +43,7 @@ static bool has_netdev(const char *bdf, char *name, size_t len)
 	bool found = false;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "%s/net", bdf);
+	snprintf(path, sizeof(path), VU_PCI_DEVICES "%s/net", bdf);
 	dir = opendir(path);
 	if (!dir)
 		return false;
@@ -145,35 +54,6 @@ static bool has_netdev(const char *bdf, char *name, size_t len)
 	}
 	closedir(dir);
 	return found;
-}
-
-/* Unbind BDF from whatever driver it has; 0 or -errno. */
-static int unbind(const char *bdf)
-{
-	char drv[NAME_LEN];
-
-	dev_link_name(bdf, "driver", drv, sizeof(drv));
-	if (!drv[0])
-		return 0;
-	return drv_write(drv, "unbind", bdf);
-}
-
-/* Best effort: put BDF back to binding WANT. */
-static void restore_binding(const char *bdf, const struct binding *want)
-{
-	struct binding now;
-
-	read_binding(bdf, &now);
-	if (strcmp(now.driver, want->driver)) {
-		unbind(bdf);
-		if (want->driver[0]) {
-			/* as dpdk-devbind: override, bind, then reset */
-			dev_write(bdf, "driver_override", want->driver);
-			drv_write(want->driver, "bind", bdf);
-		}
-	}
-	dev_write(bdf, "driver_override",
-		  want->override[0] ? want->override : "\n");
 }
 
 /* The user side: /dev/vfio/vfio, /dev/vfio/$group and the edu's device fd */
@@ -199,26 +79,26 @@ static void vfio_user_close(struct vfio_user *u)
 }
 
 FIXTURE(dma_ownership) {
-	struct binding edu_start;
-	struct binding nic_start;
+	struct vu_binding edu_start;
+	struct vu_binding nic_start;
 	struct vfio_user u;
 };
 
 FIXTURE_SETUP(dma_ownership)
 {
-	char edu_group[NAME_LEN], nic_group[NAME_LEN];
+	char edu_group[VU_NAME_LEN], nic_group[VU_NAME_LEN];
 
 	self->u.container = -1;
 	self->u.group = -1;
 	self->u.device = -1;
 
-	ASSERT_TRUE(path_exists(PCI_DEVICES EDU_BDF) &&
-		    path_exists(PCI_DEVICES NIC_BDF)) {
+	ASSERT_TRUE(vu_path_exists(VU_PCI_DEVICES EDU_BDF) &&
+		    vu_path_exists(VU_PCI_DEVICES NIC_BDF)) {
 		TH_LOG("%s and %s not found: run this in the test VM",
 		       EDU_BDF, NIC_BDF);
 	}
-	dev_link_name(EDU_BDF, "iommu_group", edu_group, sizeof(edu_group));
-	dev_link_name(NIC_BDF, "iommu_group", nic_group, sizeof(nic_group));
+	vu_dev_link_name(EDU_BDF, "iommu_group", edu_group, sizeof(edu_group));
+	vu_dev_link_name(NIC_BDF, "iommu_group", nic_group, sizeof(nic_group));
 	ASSERT_NE('\0', edu_group[0]) {
 		TH_LOG("%s has no IOMMU group (is the IOMMU on?)", EDU_BDF);
 	}
@@ -229,23 +109,23 @@ FIXTURE_SETUP(dma_ownership)
 	snprintf(self->u.group_path, sizeof(self->u.group_path),
 		 "/dev/vfio/%s", edu_group);
 
-	read_binding(EDU_BDF, &self->edu_start);
-	read_binding(NIC_BDF, &self->nic_start);
+	vu_binding_read(EDU_BDF, &self->edu_start);
+	vu_binding_read(NIC_BDF, &self->nic_start);
 }
 
 FIXTURE_TEARDOWN(dma_ownership)
 {
 	vfio_user_close(&self->u);
-	restore_binding(EDU_BDF, &self->edu_start);
-	restore_binding(NIC_BDF, &self->nic_start);
+	vu_binding_restore(EDU_BDF, &self->edu_start);
+	vu_binding_restore(NIC_BDF, &self->nic_start);
 }
 
 static void expect_driver(struct __test_metadata *_metadata, const char *bdf,
 			  const char *want)
 {
-	char drv[NAME_LEN];
+	char drv[VU_NAME_LEN];
 
-	dev_link_name(bdf, "driver", drv, sizeof(drv));
+	vu_dev_link_name(bdf, "driver", drv, sizeof(drv));
 	ASSERT_STREQ(want, drv) {
 		TH_LOG("%s: driver is \"%s\", expected \"%s\"", bdf, drv,
 		       want);
@@ -255,24 +135,24 @@ static void expect_driver(struct __test_metadata *_metadata, const char *bdf,
 /* Bind BDF to vfio-pci the way DPDK does. */
 static void bind_vfio(struct __test_metadata *_metadata, const char *bdf)
 {
-	ASSERT_EQ(0, dev_write(bdf, "driver_override", VFIO_DRIVER));
-	ASSERT_EQ(0, unbind(bdf));
-	ASSERT_EQ(0, sysfs_write("/sys/bus/pci/drivers_probe", bdf));
-	expect_driver(_metadata, bdf, VFIO_DRIVER);
+	ASSERT_EQ(0, vu_dev_write(bdf, "driver_override", VU_VFIO_PCI));
+	ASSERT_EQ(0, vu_unbind(bdf));
+	ASSERT_EQ(0, vu_sysfs_write("/sys/bus/pci/drivers_probe", bdf));
+	expect_driver(_metadata, bdf, VU_VFIO_PCI);
 }
 
 /* Bind BDF to the kernel driver DRV through DRV/bind; must succeed. */
 static void bind_kernel(struct __test_metadata *_metadata, const char *bdf,
 			const char *drv)
 {
-	char cur[NAME_LEN];
+	char cur[VU_NAME_LEN];
 
-	dev_link_name(bdf, "driver", cur, sizeof(cur));
+	vu_dev_link_name(bdf, "driver", cur, sizeof(cur));
 	if (!strcmp(cur, drv))
 		return;
-	ASSERT_EQ(0, dev_write(bdf, "driver_override", "\n"));
-	ASSERT_EQ(0, unbind(bdf));
-	ASSERT_EQ(0, drv_write(drv, "bind", bdf));
+	ASSERT_EQ(0, vu_dev_write(bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, vu_unbind(bdf));
+	ASSERT_EQ(0, vu_drv_write(drv, "bind", bdf));
 	expect_driver(_metadata, bdf, drv);
 }
 
@@ -280,8 +160,8 @@ static void bind_kernel(struct __test_metadata *_metadata, const char *bdf,
 static void release_from_vfio(struct __test_metadata *_metadata,
 			      const char *bdf)
 {
-	ASSERT_EQ(0, dev_write(bdf, "driver_override", "\n"));
-	ASSERT_EQ(0, drv_write(VFIO_DRIVER, "unbind", bdf));
+	ASSERT_EQ(0, vu_dev_write(bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, vu_drv_write(VU_VFIO_PCI, "unbind", bdf));
 	expect_driver(_metadata, bdf, "");
 }
 
@@ -348,19 +228,9 @@ static void claim_group_for_user(struct __test_metadata *_metadata,
 	ASSERT_TRUE(info.flags & VFIO_DEVICE_FLAGS_PCI);
 }
 
-/* /dev/kmsg positioned at the end of the log: only new records follow. */
-static int kmsg_open(struct __test_metadata *_metadata)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	ASSERT_LE(0, fd);
-	ASSERT_LE(0, lseek(fd, 0, SEEK_END));
-	return fd;
-}
-
 /*
- * Read the records logged since kmsg_open() and look for one whose text
- * names BDF and says that the group is owned by user space.
+ * Read the records logged since vu_kmsg_open_end() and look for one whose
+ * text names BDF and says that the group is owned by user space.
  */
 static bool kmsg_find_user_owned(struct __test_metadata *_metadata, int fd,
 				 const char *bdf)
@@ -368,21 +238,8 @@ static bool kmsg_find_user_owned(struct __test_metadata *_metadata, int fd,
 	char rec[8192];
 	bool found = false;
 	char *text;
-	ssize_t n;
 
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* records overwritten: go on */
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		/* "prio,seq,usec,flags;text\n KEY=value\n..." */
-		text = strchr(rec, ';');
-		if (!text)
-			continue;
-		text++;
-		text[strcspn(text, "\n")] = '\0';
+	while ((text = vu_kmsg_next(fd, rec, sizeof(rec)))) {
 		if (!strstr(text, bdf))
 			continue;
 		TH_LOG("kmsg: %s", text);
@@ -397,13 +254,11 @@ static bool kmsg_find_user_owned(struct __test_metadata *_metadata, int fd,
 /* True if /dev/vfio/vfio is served by iommufd (IOMMUFD_VFIO_CONTAINER). */
 static bool container_is_iommufd(int container)
 {
-	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
-	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	__u32 id;
 
-	if (ioctl(container, IOMMU_IOAS_ALLOC, &alloc))
+	if (vu_ioas_alloc(container, &id))
 		return false;
-	destroy.id = alloc.out_ioas_id;
-	ioctl(container, IOMMU_DESTROY, &destroy);
+	vu_destroy(container, id);
 	return true;
 }
 
@@ -416,7 +271,7 @@ static bool container_is_iommufd(int container)
  */
 TEST_F(dma_ownership, a_kernel_driver_makes_group_not_viable)
 {
-	char netdev[NAME_LEN];
+	char netdev[VU_NAME_LEN];
 
 	bind_kernel(_metadata, NIC_BDF, NIC_DRIVER);
 	bind_vfio(_metadata, EDU_BDF);
@@ -456,15 +311,15 @@ TEST_F(dma_ownership, a_kernel_driver_makes_group_not_viable)
 	expect_driver(_metadata, NIC_BDF, NIC_DRIVER);
 	ASSERT_TRUE(has_netdev(NIC_BDF, netdev, sizeof(netdev)));
 	ASSERT_STREQ("eth0", netdev);
-	ASSERT_TRUE(path_exists("/sys/class/net/eth0"));
+	ASSERT_TRUE(vu_path_exists("/sys/class/net/eth0"));
 }
 
 /* b. Every device of the group on vfio-pci: a user may claim the group. */
 TEST_F(dma_ownership, b_all_vfio_user_claim_succeeds)
 {
 	claim_group_for_user(_metadata, &self->u);
-	expect_driver(_metadata, EDU_BDF, VFIO_DRIVER);
-	expect_driver(_metadata, NIC_BDF, VFIO_DRIVER);
+	expect_driver(_metadata, EDU_BDF, VU_VFIO_PCI);
+	expect_driver(_metadata, NIC_BDF, VU_VFIO_PCI);
 }
 
 /*
@@ -473,15 +328,16 @@ TEST_F(dma_ownership, b_all_vfio_user_claim_succeeds)
  */
 TEST_F(dma_ownership, c_kernel_driver_refused_while_user_owned)
 {
-	char netdev[NAME_LEN];
+	char netdev[VU_NAME_LEN];
 	bool logged;
 	int kmsg, ret;
 
 	claim_group_for_user(_metadata, &self->u);
 	release_from_vfio(_metadata, NIC_BDF);
 
-	kmsg = kmsg_open(_metadata);
-	ret = drv_write(NIC_DRIVER, "bind", NIC_BDF);
+	kmsg = vu_kmsg_open_end();
+	ASSERT_LE(0, kmsg);
+	ret = vu_drv_write(NIC_DRIVER, "bind", NIC_BDF);
 	logged = kmsg_find_user_owned(_metadata, kmsg, NIC_BDF);
 	close(kmsg);
 
@@ -502,8 +358,8 @@ TEST_F(dma_ownership, c_kernel_driver_refused_while_user_owned)
 /* d. Once the user lets go of the group, kernel drivers bind again. */
 TEST_F(dma_ownership, d_after_release_kernel_driver_binds_again)
 {
-	struct binding edu_now, nic_now;
-	char netdev[NAME_LEN];
+	struct vu_binding edu_now, nic_now;
+	char netdev[VU_NAME_LEN];
 	int i;
 
 	claim_group_for_user(_metadata, &self->u);
@@ -511,7 +367,7 @@ TEST_F(dma_ownership, d_after_release_kernel_driver_binds_again)
 
 	vfio_user_close(&self->u);
 
-	ASSERT_EQ(0, drv_write(NIC_DRIVER, "bind", NIC_BDF));
+	ASSERT_EQ(0, vu_drv_write(NIC_DRIVER, "bind", NIC_BDF));
 	expect_driver(_metadata, NIC_BDF, NIC_DRIVER);
 	/* e1000 registers its netdev in probe; allow for a slow one */
 	for (i = 0; i < 50 && !has_netdev(NIC_BDF, netdev, sizeof(netdev));
@@ -521,10 +377,10 @@ TEST_F(dma_ownership, d_after_release_kernel_driver_binds_again)
 	TH_LOG("%s is back on %s as %s", NIC_BDF, NIC_DRIVER, netdev);
 
 	/* Back to the starting bindings, and check that they are. */
-	restore_binding(EDU_BDF, &self->edu_start);
-	restore_binding(NIC_BDF, &self->nic_start);
-	read_binding(EDU_BDF, &edu_now);
-	read_binding(NIC_BDF, &nic_now);
+	vu_binding_restore(EDU_BDF, &self->edu_start);
+	vu_binding_restore(NIC_BDF, &self->nic_start);
+	vu_binding_read(EDU_BDF, &edu_now);
+	vu_binding_read(NIC_BDF, &nic_now);
 	ASSERT_STREQ(self->edu_start.driver, edu_now.driver);
 	ASSERT_STREQ(self->edu_start.override, edu_now.override);
 	ASSERT_STREQ(self->nic_start.driver, nic_now.driver);

@@ -111,17 +111,17 @@ static void write_blocked(struct __test_metadata *_metadata, struct edu *e,
 	}
 }
 
+/* Record the edu's starting binding in START, then move it to vfio-pci. */
 static void bind_vfio_pci(struct __test_metadata *_metadata,
-			  struct edu_binding *start)
+			  struct vu_binding *start)
 {
-	char path[PATH_MAX];
 	int ret;
 
-	snprintf(path, sizeof(path), PCI_DEVICES_DIR "%s", EDU_BDF);
-	ASSERT_EQ(0, access(path, F_OK)) {
+	ASSERT_EQ(0, access(VU_PCI_DEVICES EDU_BDF, F_OK)) {
 		TH_LOG("%s not found: run this in the test VM", EDU_BDF);
 	}
-	ret = edu_bind_vfio_pci(EDU_BDF, start);
+	vu_binding_read(EDU_BDF, start);
+	ret = vu_bind_vfio_pci(EDU_BDF);
 	ASSERT_EQ(0, ret) {
 		TH_LOG("binding %s to vfio-pci: %s", EDU_BDF, strerror(-ret));
 	}
@@ -131,7 +131,7 @@ static void bind_vfio_pci(struct __test_metadata *_metadata,
 /* cdev + iommufd */
 
 FIXTURE(cdev) {
-	struct edu_binding start;
+	struct vu_binding start;
 	int iommufd;
 	int dev;
 	__u32 devid;
@@ -159,7 +159,7 @@ FIXTURE_TEARDOWN(cdev)
 		close(self->iommufd);
 	if (self->buf)
 		munmap(self->buf, BUF_LEN);
-	edu_restore_binding(EDU_BDF, &self->start);
+	vu_binding_restore(EDU_BDF, &self->start);
 }
 
 /*
@@ -170,34 +170,29 @@ FIXTURE_TEARDOWN(cdev)
 static void cdev_open_attach(struct __test_metadata *_metadata,
 		       FIXTURE_DATA(cdev) *self)
 {
-	char path[PATH_MAX];
 	int ret;
 
-	ret = edu_find_cdev(EDU_BDF, path, sizeof(path));
-	ASSERT_EQ(0, ret) {
-		TH_LOG("no cdev for %s: %s", EDU_BDF, strerror(-ret));
-	}
-	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	self->iommufd = vu_iommufd_open();
 	ASSERT_LE(0, self->iommufd);
-	self->dev = open(path, O_RDWR | O_CLOEXEC);
+	self->dev = vu_cdev_open(EDU_BDF);
 	ASSERT_LE(0, self->dev) {
-		TH_LOG("open %s: %s", path, strerror(errno));
+		TH_LOG("no usable cdev for %s: %s", EDU_BDF,
+		       strerror(-self->dev));
 	}
-	ASSERT_EQ(0, vfio_bind_iommufd(self->dev, self->iommufd,
-				       &self->devid));
+	ASSERT_EQ(0, vu_bind(self->dev, self->iommufd, &self->devid));
 	ASSERT_LT(0, self->devid);
-	ASSERT_EQ(0, iommufd_ioas_alloc(self->iommufd, &self->ioas));
+	ASSERT_EQ(0, vu_ioas_alloc(self->iommufd, &self->ioas));
 
 	self->buf = alloc_buf(_metadata, BUF_LEN);
 	self->pin_before_map = vm_pin_kb();
 	ASSERT_LE(0, self->pin_before_map);
-	ASSERT_EQ(0, iommufd_map(self->iommufd, self->ioas, self->buf,
+	ASSERT_EQ(0, vu_ioas_map(self->iommufd, self->ioas, self->buf,
 				 BUF_LEN, IOVA, IOMMU_IOAS_MAP_READABLE |
 				 IOMMU_IOAS_MAP_WRITEABLE));
 	self->pin_after_map = vm_pin_kb();
 
 	self->hwpt = self->ioas;
-	ASSERT_EQ(0, vfio_attach_pt(self->dev, self->ioas, &self->hwpt));
+	ASSERT_EQ(0, vu_attach(self->dev, &self->hwpt));
 	/* an IOAS was given: the kernel answers with the HWPT it made */
 	ASSERT_NE(self->ioas, self->hwpt);
 
@@ -255,7 +250,7 @@ TEST_F_TIMEOUT(cdev, unmap_then_dma_blocked, 120)
 
 	cdev_open_attach(_metadata, self);
 	preload_edu(_metadata, &self->edu, self->buf, IOVA, 4);
-	ASSERT_EQ(0, iommufd_unmap(self->iommufd, self->ioas, IOVA, BUF_LEN,
+	ASSERT_EQ(0, vu_ioas_unmap(self->iommufd, self->ioas, IOVA, BUF_LEN,
 				   &unmapped));
 	ASSERT_EQ(BUF_LEN, unmapped);
 	ASSERT_EQ(self->pin_before_map, vm_pin_kb());
@@ -273,7 +268,7 @@ TEST_F_TIMEOUT(cdev, readonly_mapping_rejects_writes, 120)
 	cdev_open_attach(_metadata, self);
 	ro = alloc_buf(_metadata, PAGE);
 	fill(ro, XFER, 5);
-	ASSERT_EQ(0, iommufd_map(self->iommufd, self->ioas, ro, PAGE, IOVA_RO,
+	ASSERT_EQ(0, vu_ioas_map(self->iommufd, self->ioas, ro, PAGE, IOVA_RO,
 				 IOMMU_IOAS_MAP_READABLE));
 
 	/* read: RO page -> edu -> RW page 1 */
@@ -295,16 +290,18 @@ TEST_F_TIMEOUT(cdev, readonly_mapping_rejects_writes, 120)
 TEST_F_TIMEOUT(cdev, detach_blocks_dma, 120)
 {
 	long mapped_kb;
+	__u32 pt;
 
 	cdev_open_attach(_metadata, self);
 	mapped_kb = vm_pin_kb();
 	preload_edu(_metadata, &self->edu, self->buf, IOVA, 7);
 
-	ASSERT_EQ(0, vfio_detach_pt(self->dev));
+	ASSERT_EQ(0, vu_detach(self->dev));
 	ASSERT_EQ(self->pin_before_map, vm_pin_kb());
 	write_blocked(_metadata, &self->edu, IOVA, self->buf, BUF_LEN);
 
-	ASSERT_EQ(0, vfio_attach_pt(self->dev, self->ioas, NULL));
+	pt = self->ioas;
+	ASSERT_EQ(0, vu_attach(self->dev, &pt));
 	ASSERT_EQ(mapped_kb, vm_pin_kb());
 	round_trip(_metadata, &self->edu, self->buf, IOVA);
 }
@@ -323,14 +320,15 @@ TEST_F_TIMEOUT(cdev, replace_moves_dma_to_new_ioas, 120)
 
 	cdev_open_attach(_metadata, self);
 	buf2 = alloc_buf(_metadata, BUF_LEN);
-	ASSERT_EQ(0, iommufd_ioas_alloc(self->iommufd, &ioas2));
-	ASSERT_EQ(0, iommufd_map(self->iommufd, ioas2, buf2, BUF_LEN, IOVA,
+	ASSERT_EQ(0, vu_ioas_alloc(self->iommufd, &ioas2));
+	ASSERT_EQ(0, vu_ioas_map(self->iommufd, ioas2, buf2, BUF_LEN, IOVA,
 				 IOMMU_IOAS_MAP_READABLE |
 				 IOMMU_IOAS_MAP_WRITEABLE));
 	preload_edu(_metadata, &self->edu, self->buf, IOVA, 8);
 	fill(expect, XFER, 8);
 
-	ASSERT_EQ(0, vfio_attach_pt(self->dev, ioas2, &hwpt2));
+	hwpt2 = ioas2;
+	ASSERT_EQ(0, vu_attach(self->dev, &hwpt2));
 	ASSERT_NE(self->hwpt, hwpt2);
 	ASSERT_EQ(self->pin_before_map + (long)(BUF_LEN / 1024), vm_pin_kb());
 
@@ -376,8 +374,7 @@ TEST_F_TIMEOUT(cdev, pinned_pages_released_on_close, 120)
 /* group path with an iommufd as the container */
 
 FIXTURE(group_iommufd) {
-	struct edu_binding start;
-	char group_path[PATH_MAX];
+	struct vu_binding start;
 	int iommufd;
 	int group;
 	int dev;
@@ -405,7 +402,7 @@ FIXTURE_TEARDOWN(group_iommufd)
 		close(self->iommufd);
 	if (self->buf)
 		munmap(self->buf, BUF_LEN);
-	edu_restore_binding(EDU_BDF, &self->start);
+	vu_binding_restore(EDU_BDF, &self->start);
 }
 
 static __u32 group_flags(struct __test_metadata *_metadata, int group)
@@ -423,24 +420,24 @@ static __u32 group_flags(struct __test_metadata *_metadata, int group)
 static void group_open_set_container(struct __test_metadata *_metadata,
 			FIXTURE_DATA(group_iommufd) *self)
 {
-	ASSERT_EQ(0, edu_group_path(EDU_BDF, self->group_path,
-				    sizeof(self->group_path)));
-	self->iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	self->iommufd = vu_iommufd_open();
 	ASSERT_LE(0, self->iommufd);
-	self->group = open(self->group_path, O_RDWR | O_CLOEXEC);
+	self->group = vu_group_open(EDU_BDF);
 	ASSERT_LE(0, self->group) {
-		TH_LOG("open %s: %s", self->group_path, strerror(errno));
+		TH_LOG("open the group of %s: %s", EDU_BDF,
+		       strerror(-self->group));
 	}
 	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_flags(_metadata, self->group));
-	ASSERT_EQ(-ENODEV, iommufd_compat_ioas(self->iommufd,
-					       &self->compat_ioas));
+	ASSERT_EQ(-ENODEV, vu_vfio_ioas(self->iommufd, IOMMU_VFIO_IOAS_GET,
+					&self->compat_ioas));
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER,
 			   &self->iommufd)) {
 		TH_LOG("SET_CONTAINER(iommufd): %s", strerror(errno));
 	}
 	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
 		  group_flags(_metadata, self->group));
-	ASSERT_EQ(0, iommufd_compat_ioas(self->iommufd, &self->compat_ioas));
+	ASSERT_EQ(0, vu_vfio_ioas(self->iommufd, IOMMU_VFIO_IOAS_GET,
+				  &self->compat_ioas));
 	self->buf = alloc_buf(_metadata, BUF_LEN);
 }
 
@@ -481,11 +478,11 @@ TEST_F_TIMEOUT(group_iommufd, type1v2_compat_map, 120)
 	group_open_set_container(_metadata, self);
 	ASSERT_EQ(0, ioctl(self->iommufd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
 	group_open_device(_metadata, self);
-	ASSERT_EQ(0, type1_map(self->iommufd, self->buf, BUF_LEN, IOVA,
-			       VFIO_DMA_MAP_FLAG_READ |
-			       VFIO_DMA_MAP_FLAG_WRITE));
+	ASSERT_EQ(0, vu_type1_map(self->iommufd, self->buf, BUF_LEN, IOVA,
+				  VFIO_DMA_MAP_FLAG_READ |
+				  VFIO_DMA_MAP_FLAG_WRITE));
 	round_trip(_metadata, &self->edu, self->buf, IOVA);
-	ASSERT_EQ(0, type1_unmap(self->iommufd, IOVA, BUF_LEN, &unmapped));
+	ASSERT_EQ(0, vu_type1_unmap(self->iommufd, IOVA, BUF_LEN, &unmapped));
 	ASSERT_EQ(BUF_LEN, unmapped);
 	write_blocked(_metadata, &self->edu, IOVA, self->buf, BUF_LEN);
 }
@@ -501,7 +498,7 @@ TEST_F_TIMEOUT(group_iommufd, ioas_map_on_compat_ioas, 120)
 	group_open_set_container(_metadata, self);
 	group_open_device(_metadata, self);
 	pin0 = vm_pin_kb();
-	ASSERT_EQ(0, iommufd_map(self->iommufd, self->compat_ioas, self->buf,
+	ASSERT_EQ(0, vu_ioas_map(self->iommufd, self->compat_ioas, self->buf,
 				 BUF_LEN, IOVA, IOMMU_IOAS_MAP_READABLE |
 				 IOMMU_IOAS_MAP_WRITEABLE));
 	ASSERT_EQ(pin0 + (long)(BUF_LEN / 1024), vm_pin_kb());
@@ -521,7 +518,7 @@ TEST_F_TIMEOUT(group_iommufd, ioas_map_on_compat_ioas, 120)
 /* the plain type1 API, as DPDK and QEMU 7.2 use it */
 
 FIXTURE(type1) {
-	struct edu_binding start;
+	struct vu_binding start;
 	int container;
 	int group;
 	int dev;
@@ -565,7 +562,7 @@ FIXTURE_TEARDOWN(type1)
 		close(self->container);
 	if (self->buf)
 		munmap(self->buf, BUF_LEN);
-	edu_restore_binding(EDU_BDF, &self->start);
+	vu_binding_restore(EDU_BDF, &self->start);
 }
 
 /*
@@ -583,7 +580,7 @@ static bool served_by_iommufd(struct __test_metadata *_metadata,
 	ASSERT_LE(0, fd) {
 		TH_LOG("open %s: %s", path, strerror(errno));
 	}
-	ret = iommufd_ioas_alloc(fd, &id);
+	ret = vu_ioas_alloc(fd, &id);
 	close(fd);
 	if (!ret)
 		return true;
@@ -666,7 +663,6 @@ TEST_F_TIMEOUT(type1, dpdk_qemu_sequence, 120)
 	bool iommufd = served_by_iommufd(_metadata, variant->path);
 	struct vfio_device_info dinfo = { .argsz = sizeof(dinfo) };
 	long pin0, lck0, pin_kb, lck_kb;
-	char group_path[PATH_MAX];
 	__u64 sizes[BUF_PAGES], total = 0;
 	unsigned int i;
 	int ret;
@@ -685,8 +681,7 @@ TEST_F_TIMEOUT(type1, dpdk_qemu_sequence, 120)
 	ASSERT_EQ(1, ioctl(self->container, VFIO_CHECK_EXTENSION,
 			   VFIO_TYPE1_IOMMU));
 
-	ASSERT_EQ(0, edu_group_path(EDU_BDF, group_path, sizeof(group_path)));
-	self->group = open(group_path, O_RDWR | O_CLOEXEC);
+	self->group = vu_group_open(EDU_BDF);
 	ASSERT_LE(0, self->group);
 	ASSERT_EQ(0, ioctl(self->group, VFIO_GROUP_SET_CONTAINER,
 			   &self->container)) {
@@ -702,9 +697,9 @@ TEST_F_TIMEOUT(type1, dpdk_qemu_sequence, 120)
 	self->buf = alloc_buf(_metadata, BUF_LEN);
 	pin0 = vm_pin_kb();
 	lck0 = vm_lck_kb();
-	ASSERT_EQ(0, type1_map(self->container, self->buf, BUF_LEN, IOVA,
-			       VFIO_DMA_MAP_FLAG_READ |
-			       VFIO_DMA_MAP_FLAG_WRITE));
+	ASSERT_EQ(0, vu_type1_map(self->container, self->buf, BUF_LEN, IOVA,
+				  VFIO_DMA_MAP_FLAG_READ |
+				  VFIO_DMA_MAP_FLAG_WRITE));
 
 	self->dev = ioctl(self->group, VFIO_GROUP_GET_DEVICE_FD, EDU_BDF);
 	ASSERT_LE(0, self->dev) {
@@ -729,8 +724,9 @@ TEST_F_TIMEOUT(type1, dpdk_qemu_sequence, 120)
 
 	for (i = 0; i < BUF_PAGES; i++) {
 		sizes[i] = ~0ULL;
-		ASSERT_EQ(0, type1_unmap(self->container, IOVA + i * PAGE,
-					 PAGE, &sizes[i])) {
+		ASSERT_EQ(0, vu_type1_unmap(self->container,
+					    IOVA + i * PAGE, PAGE,
+					    &sizes[i])) {
 			TH_LOG("UNMAP_DMA page %u: %s", i, strerror(errno));
 		}
 		TH_LOG("UNMAP_DMA page %u: size %llu written back", i,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the VM tests that drive VFIO devices: moving PCI devices
- * between drivers through sysfs (the DPDK way), finding a device's VFIO
- * cdev (/dev/vfio/devices/vfioN) as QEMU does, and thin wrappers around the
- * VFIO cdev and iommufd ioctls.
+ * Helpers for the VM tests and the demo that drive VFIO devices: moving PCI
+ * devices between drivers through sysfs (the DPDK way), finding a device's
+ * VFIO cdev (/dev/vfio/devices/vfioN) as QEMU does, thin wrappers around
+ * the VFIO device, iommufd and VFIO type1 container ioctls, and reading new
+ * records of the kernel log.
  *
  * Everything returns 0 (or a value >= 0) on success and -errno on failure,
  * and never touches the kselftest harness, so any test program can use it.
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +136,49 @@ static inline int vu_iommu_group(const char *bdf)
 	return atoi(name);
 }
 
+/* ---- the kernel log ---- */
+
+/* /dev/kmsg positioned at its end: only records logged later are read. */
+static inline int vu_kmsg_open_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * The text of the next record of the non-blocking /dev/kmsg fd FD, read
+ * into REC (LEN bytes) and cut at its first newline; NULL when no record
+ * is there (yet). Records lost to overwriting are skipped.
+ */
+static inline char *vu_kmsg_next(int fd, char *rec, size_t len)
+{
+	char *text;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, len - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			return NULL;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags;text\n KEY=value\n..." */
+		text = strchr(rec, ';');
+		if (!text)
+			continue;
+		text++;
+		text[strcspn(text, "\n")] = '\0';
+		return text;
+	}
+}
+
 /* ---- moving devices between drivers ---- */
 
 struct vu_binding {
@@ -199,25 +244,30 @@ static inline int vu_release(const char *bdf)
 }
 
 /*
- * Best effort: put BDF back to binding WANT. Closing VFIO fds first is the
- * caller's job: vfio-pci's unbind waits for them.
+ * Put BDF back to binding WANT. Best effort: every step is tried, and the
+ * first error is returned. Closing VFIO fds first is the caller's job:
+ * vfio-pci's unbind waits for them.
  */
-static inline void vu_binding_restore(const char *bdf,
-				      const struct vu_binding *want)
+static inline int vu_binding_restore(const char *bdf,
+				     const struct vu_binding *want)
 {
 	struct vu_binding now;
+	int ret = 0, r;
 
 	vu_binding_read(bdf, &now);
 	if (strcmp(now.driver, want->driver)) {
-		vu_unbind(bdf);
+		ret = vu_unbind(bdf);
 		if (want->driver[0]) {
 			/* as dpdk-devbind: override, bind, then reset */
-			vu_dev_write(bdf, "driver_override", want->driver);
-			vu_drv_write(want->driver, "bind", bdf);
+			r = vu_dev_write(bdf, "driver_override", want->driver);
+			ret = ret ? ret : r;
+			r = vu_drv_write(want->driver, "bind", bdf);
+			ret = ret ? ret : r;
 		}
 	}
-	vu_dev_write(bdf, "driver_override",
-		     want->override[0] ? want->override : "\n");
+	r = vu_dev_write(bdf, "driver_override",
+			 want->override[0] ? want->override : "\n");
+	return ret ? ret : r;
 }
 
 /* ---- finding the VFIO cdev ---- */
@@ -309,7 +359,7 @@ static inline int vu_group_open(const char *bdf)
 	return fd < 0 ? -errno : fd;
 }
 
-/* ---- VFIO cdev ioctls ---- */
+/* ---- VFIO device ioctls ---- */
 
 static inline int vu_bind(int devfd, int iommufd, __u32 *out_devid)
 {
@@ -346,6 +396,15 @@ static inline int vu_detach(int devfd)
 	};
 
 	return ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach) ? -errno : 0;
+}
+
+static inline int vu_region_info(int devfd, __u32 index,
+				 struct vfio_region_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	return ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, info) ? -errno : 0;
 }
 
 /* ---- iommufd ioctls ---- */
@@ -390,6 +449,40 @@ static inline int vu_hwpt_alloc(int iommufd, __u32 dev_id, __u32 pt_id,
 	return 0;
 }
 
+/* Map BUF at the fixed IOVA; FLAGS: IOMMU_IOAS_MAP_READABLE/WRITEABLE. */
+static inline int vu_ioas_map(int iommufd, __u32 ioas_id, void *buf,
+			      size_t len, __u64 iova, __u32 flags)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | flags,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+		.iova = iova,
+	};
+
+	return ioctl(iommufd, IOMMU_IOAS_MAP, &cmd) ? -errno : 0;
+}
+
+/* Unmap [IOVA, IOVA + LEN); *UNMAPPED (may be NULL) gets the length. */
+static inline int vu_ioas_unmap(int iommufd, __u32 ioas_id, __u64 iova,
+				__u64 len, __u64 *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+
+	if (ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd))
+		return -errno;
+	if (unmapped)
+		*unmapped = cmd.length;
+	return 0;
+}
+
 /* IOMMU_VFIO_IOAS: OP is GET (result in *ioas_id), SET or CLEAR. */
 static inline int vu_vfio_ioas(int iommufd, __u16 op, __u32 *ioas_id)
 {
@@ -404,6 +497,39 @@ static inline int vu_vfio_ioas(int iommufd, __u16 op, __u32 *ioas_id)
 	if (ioas_id)
 		*ioas_id = cmd.ioas_id;
 	return 0;
+}
+
+/* ---- VFIO type1 container ioctls (legacy or iommufd-emulated) ---- */
+
+static inline int vu_type1_map(int container, void *buf, size_t len,
+			       __u64 iova, __u32 flags)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = flags,
+		.vaddr = (uintptr_t)buf,
+		.iova = iova,
+		.size = len,
+	};
+
+	return ioctl(container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+/* *UNMAPPED (may be NULL) gets the size the kernel wrote back. */
+static inline int vu_type1_unmap(int container, __u64 iova, __u64 len,
+				 __u64 *unmapped)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = len,
+	};
+	int ret;
+
+	ret = ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap) ? -errno : 0;
+	if (unmapped)
+		*unmapped = unmap.size;
+	return ret;
 }
 
 #endif /* VMTESTS_VFIO_UTIL_H */
