@@ -58,7 +58,7 @@ static void heading(const char *text)
 }
 
 /* The first characters of a page, as a readable string. */
-static const char *show(const uint8_t *p)
+static const char *show(const __u8 *p)
 {
 	static char s[56];
 	size_t i;
@@ -69,7 +69,7 @@ static const char *show(const uint8_t *p)
 	return s;
 }
 
-static bool all(const uint8_t *p, size_t len, uint8_t c)
+static bool all(const __u8 *p, size_t len, __u8 c)
 {
 	while (len--)
 		if (*p++ != c)
@@ -98,7 +98,7 @@ int main(void)
 	bool faulted;
 	dev_t devt;
 	long pin0;
-	uint8_t *in, *out;
+	__u8 *in, *out;
 	char *line;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -138,8 +138,7 @@ int main(void)
 	if (iommufd < 0 || dev < 0)
 		goto out;
 	ret = vu_bind(dev, iommufd, &devid);
-	if (!claim(!ret && devid, "VFIO_DEVICE_BIND_IOMMUFD: device ID %u in "
-		   "the context", devid))
+	if (!claim(!ret && devid, "VFIO_DEVICE_BIND_IOMMUFD: device ID %u in the context", devid))
 		goto out;
 	say("(the device can now be used, but all its DMA is blocked)");
 
@@ -161,8 +160,7 @@ int main(void)
 			  IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE);
 	claim(!ret, "IOMMU_IOAS_MAP 'out' at IOVA 0x%llx, device may write",
 	      IOVA_OUT);
-	claim(vm_pin_kb() == pin0, "pinned: VmPin %ld kB (nothing uses the "
-	      "IOAS yet)", vm_pin_kb());
+	claim(vm_pin_kb() == pin0, "pinned: VmPin %ld kB (nothing uses the IOAS yet)", vm_pin_kb());
 	if (failed)
 		goto out;
 
@@ -171,8 +169,8 @@ int main(void)
 	ret = vu_attach(dev, &hwpt);
 	claim(!ret, "VFIO_DEVICE_ATTACH_IOMMUFD_PT: the device uses HWPT %u",
 	      hwpt);
-	claim(vm_pin_kb() == pin0 + 8, "pinned: VmPin %ld kB (both pages, "
-	      "for the IOMMU)", vm_pin_kb());
+	claim(vm_pin_kb() == pin0 + 8,
+	      "pinned: VmPin %ld kB (both pages, for the IOMMU)", vm_pin_kb());
 	ret = edu_open(&edu, dev);
 	claim(!ret, "BAR0 mapped through the VFIO region; edu ID register ok");
 	ret = ret ? ret : edu_enable_bus_master(&edu);
@@ -196,8 +194,9 @@ int main(void)
 
 	heading("A DMA to an IOVA where nothing is mapped is blocked");
 	ret = vu_ioas_unmap(iommufd, ioas, IOVA_OUT, PAGE, &unmapped);
-	claim(!ret && unmapped == PAGE, "IOMMU_IOAS_UNMAP 'out': %llu bytes "
-	      "unmapped", (unsigned long long)unmapped);
+	claim(!ret && unmapped == PAGE,
+	      "IOMMU_IOAS_UNMAP 'out': %llu bytes unmapped",
+	      (unsigned long long)unmapped);
 	claim(vm_pin_kb() == pin0 + 4, "pinned: VmPin %ld kB ('out' unpinned)",
 	      vm_pin_kb());
 	memset(out, '.', PAGE);
@@ -225,15 +224,14 @@ int main(void)
 
 	heading("Detach and close: no page stays pinned");
 	ret = vu_detach(dev);
-	claim(!ret && vm_pin_kb() == pin0, "VFIO_DEVICE_DETACH_IOMMUFD_PT: "
-	      "VmPin %ld kB", vm_pin_kb());
+	claim(!ret && vm_pin_kb() == pin0,
+	      "VFIO_DEVICE_DETACH_IOMMUFD_PT: VmPin %ld kB", vm_pin_kb());
 	edu_close(&edu);
 	close(dev);
 	dev = -1;
 	close(iommufd);
 	iommufd = -1;
-	claim(vm_pin_kb() == pin0, "close the device and /dev/iommu: VmPin "
-	      "%ld kB", vm_pin_kb());
+	claim(vm_pin_kb() == pin0, "close the device and /dev/iommu: VmPin %ld kB", vm_pin_kb());
 	munmap(in, 2 * PAGE);
 
 out:
@@ -249,7 +247,8 @@ out_binding:
 	      "%s is back on %s", EDU_BDF,
 	      now.driver[0] ? now.driver : "no driver, as at boot");
 
-	printf("\n%s\n", failed ? "Something did not do what it said: see "
-	       "FAILED above." : "Every step did what it said.");
+	printf("\n%s\n", failed ?
+	       "Something did not do what it said: see FAILED above." :
+	       "Every step did what it said.");
 	return failed;
 }

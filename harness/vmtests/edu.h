@@ -21,6 +21,7 @@
 
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <linux/types.h>
 #include <time.h>
 #include <sys/mman.h>
 
@@ -40,7 +41,7 @@
 
 #define EDU_BUF			0x40000	/* device address of edu's buffer */
 #define EDU_BUF_USABLE		4095	/* 0x40fff aborts QEMU 7.2 */
-#define EDU_DMA_LIMIT		(1ULL << 28)	/* edu's 28-bit DMA mask */
+#define EDU_DMA_LIMIT		0x10000000ULL	/* edu's 28-bit DMA mask */
 #define EDU_DMA_TIMEOUT_MS	5000
 
 /* ------------------------------------------------------------------ */
@@ -48,7 +49,7 @@
 
 struct edu {
 	int fd;			/* VFIO device fd (not owned) */
-	volatile uint8_t *bar;	/* BAR0 mmap, or NULL: pread/pwrite */
+	__u8 *bar;		/* BAR0 mmap, or NULL: pread/pwrite */
 	size_t bar_size;
 	off_t bar_off;		/* region offsets in the device fd */
 	off_t cfg_off;
@@ -70,24 +71,25 @@ static inline int edu_cfg_write(struct edu *e, off_t off, const void *val,
 	return n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
 }
 
-static inline int edu_read32(struct edu *e, off_t reg, uint32_t *val)
+static inline int edu_read32(struct edu *e, off_t reg, __u32 *val)
 {
 	ssize_t n;
 
 	if (e->bar) {
-		*val = *(volatile uint32_t *)(e->bar + reg);
+		/* one 32-bit access, never merged or split by the compiler */
+		*val = __atomic_load_n((__u32 *)(e->bar + reg), __ATOMIC_RELAXED);
 		return 0;
 	}
 	n = pread(e->fd, val, sizeof(*val), e->bar_off + reg);
 	return n < 0 ? -errno : n == sizeof(*val) ? 0 : -EIO;
 }
 
-static inline int edu_write32(struct edu *e, off_t reg, uint32_t val)
+static inline int edu_write32(struct edu *e, off_t reg, __u32 val)
 {
 	ssize_t n;
 
 	if (e->bar) {
-		*(volatile uint32_t *)(e->bar + reg) = val;
+		__atomic_store_n((__u32 *)(e->bar + reg), val, __ATOMIC_RELAXED);
 		return 0;
 	}
 	n = pwrite(e->fd, &val, sizeof(val), e->bar_off + reg);
@@ -102,8 +104,8 @@ static inline int edu_write32(struct edu *e, off_t reg, uint32_t val)
 static inline int edu_open(struct edu *e, int device_fd)
 {
 	struct vfio_region_info bar, cfg;
-	uint16_t ids[2];
-	uint32_t id;
+	__u16 ids[2];
+	__u32 id;
 	void *p;
 	int ret;
 
@@ -142,14 +144,14 @@ static inline int edu_open(struct edu *e, int device_fd)
 static inline void edu_close(struct edu *e)
 {
 	if (e->bar)
-		munmap((void *)e->bar, e->bar_size);
+		munmap(e->bar, e->bar_size);
 	e->bar = NULL;
 }
 
 /* PCI command register: memory decoding and bus mastering on. */
 static inline int edu_enable_bus_master(struct edu *e)
 {
-	uint16_t cmd;
+	__u16 cmd;
 	int ret;
 
 	ret = edu_cfg_read(e, 0x04, &cmd, sizeof(cmd));
@@ -178,7 +180,7 @@ static inline long edu_ms_since(const struct timespec *t0)
 static inline int edu_dma_wait(struct edu *e, long timeout_ms)
 {
 	struct timespec t0;
-	uint32_t cmd;
+	__u32 cmd;
 	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -213,9 +215,9 @@ static inline int edu_dma(struct edu *e, __u64 iova, unsigned int off,
 	if (ret)
 		return ret;
 	/* 32-bit writes set the whole 64-bit register; all values fit. */
-	ret = edu_write32(e, EDU_REG_DMA_SRC, (uint32_t)src);
+	ret = edu_write32(e, EDU_REG_DMA_SRC, (__u32)src);
 	if (!ret)
-		ret = edu_write32(e, EDU_REG_DMA_DST, (uint32_t)dst);
+		ret = edu_write32(e, EDU_REG_DMA_DST, (__u32)dst);
 	if (!ret)
 		ret = edu_write32(e, EDU_REG_DMA_COUNT, len);
 	if (!ret)

@@ -265,7 +265,7 @@ TEST_F(vfio_cdev, sysfs_layout)
 	char name[VU_NAME_LEN], path[PATH_MAX], buf[4096], want[PATH_MAX];
 	char real1[PATH_MAX], real2[PATH_MAX], *line;
 	unsigned int maj, min, n;
-	int proc_major = -1, len;
+	int proc_major = -1, len, ret;
 	bool in_char = false;
 	struct stat st;
 	dev_t devt;
@@ -273,14 +273,16 @@ TEST_F(vfio_cdev, sysfs_layout)
 
 	to_vfio(_metadata, EDU0);
 	ASSERT_OK(vu_cdev_name(EDU0, name, sizeof(name)));
-	ASSERT_EQ(1, sscanf(name, "vfio%u", &n)) {
+	ret = sscanf(name, "vfio%u", &n);
+	ASSERT_EQ(1, ret) {
 		TH_LOG("entry \"%s\" is not vfioN", name);
 	}
 
 	snprintf(path, sizeof(path), VU_PCI_DEVICES EDU0 "/vfio-dev/%s/dev",
 		 name);
 	ASSERT_LT(0, vu_sysfs_read(path, buf, sizeof(buf)));
-	ASSERT_EQ(2, sscanf(buf, "%u:%u", &maj, &min));
+	ret = sscanf(buf, "%u:%u", &maj, &min);
+	ASSERT_EQ(2, ret);
 	snprintf(want, sizeof(want), "%u:%u\n", maj, min);
 	ASSERT_STREQ(want, buf);
 	ASSERT_EQ(n, min);

@@ -31,16 +31,16 @@
 #define UNTOUCHED	0x5a		/* what RAM holds when DMA is blocked */
 
 /* Fill LEN bytes with a pattern that depends on SEED and the offset. */
-static void fill(uint8_t *p, size_t len, unsigned int seed)
+static void fill(__u8 *p, size_t len, unsigned int seed)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+		p[i] = (__u8)(seed * 31 + i * 7 + (i >> 8));
 }
 
 /* Index of the first byte of P that differs from C, or -1. */
-static long first_not(const uint8_t *p, size_t len, uint8_t c)
+static long first_not(const __u8 *p, size_t len, __u8 c)
 {
 	size_t i;
 
@@ -68,7 +68,7 @@ static void *alloc_buf(struct __test_metadata *_metadata, size_t len)
  * offsets, so a stale buffer cannot pass.
  */
 static void round_trip(struct __test_metadata *_metadata, struct edu *e,
-		       uint8_t *buf, __u64 iova)
+		       __u8 *buf, __u64 iova)
 {
 	static const unsigned int offs[] = { 0, 95 };
 	unsigned int i;
@@ -88,7 +88,7 @@ static void round_trip(struct __test_metadata *_metadata, struct edu *e,
 
 /* Load edu's buffer [0, XFER) with pattern SEED through mapped IOVA. */
 static void preload_edu(struct __test_metadata *_metadata, struct edu *e,
-			uint8_t *buf, __u64 iova, unsigned int seed)
+			__u8 *buf, __u64 iova, unsigned int seed)
 {
 	fill(buf, XFER, seed);
 	ASSERT_EQ(0, edu_dma_from_ram(e, iova, 0, XFER));
@@ -99,7 +99,7 @@ static void preload_edu(struct __test_metadata *_metadata, struct edu *e,
  * at P, set to UNTOUCHED first) must stay as it was.
  */
 static void write_blocked(struct __test_metadata *_metadata, struct edu *e,
-			  __u64 iova, uint8_t *p, size_t len)
+			  __u64 iova, __u8 *p, size_t len)
 {
 	long bad;
 
@@ -138,7 +138,7 @@ FIXTURE(cdev) {
 	__u32 ioas;
 	__u32 hwpt;
 	struct edu edu;
-	uint8_t *buf;
+	__u8 *buf;
 	long pin_before_map;	/* VmPin, kB */
 	long pin_after_map;
 };
@@ -168,7 +168,7 @@ FIXTURE_TEARDOWN(cdev)
  * ATTACH to the IOAS; then enable bus mastering through the config region.
  */
 static void cdev_open_attach(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(cdev) *self)
+			     FIXTURE_DATA(cdev) * self)
 {
 	int ret;
 
@@ -263,7 +263,7 @@ TEST_F_TIMEOUT(cdev, unmap_then_dma_blocked, 120)
  */
 TEST_F_TIMEOUT(cdev, readonly_mapping_rejects_writes, 120)
 {
-	uint8_t *ro;
+	__u8 *ro;
 
 	cdev_open_attach(_metadata, self);
 	ro = alloc_buf(_metadata, PAGE);
@@ -313,9 +313,9 @@ TEST_F_TIMEOUT(cdev, detach_blocks_dma, 120)
  */
 TEST_F_TIMEOUT(cdev, replace_moves_dma_to_new_ioas, 120)
 {
-	uint8_t expect[XFER];
+	__u8 expect[XFER];
 	__u32 ioas2 = 0, hwpt2 = 0;
-	uint8_t *buf2;
+	__u8 *buf2;
 	long bad;
 
 	cdev_open_attach(_metadata, self);
@@ -380,7 +380,7 @@ FIXTURE(group_iommufd) {
 	int dev;
 	__u32 compat_ioas;
 	struct edu edu;
-	uint8_t *buf;
+	__u8 *buf;
 };
 
 FIXTURE_SETUP(group_iommufd)
@@ -418,7 +418,7 @@ static __u32 group_flags(struct __test_metadata *_metadata, int group)
  * has a container, and the context got a compat IOAS.
  */
 static void group_open_set_container(struct __test_metadata *_metadata,
-			FIXTURE_DATA(group_iommufd) *self)
+				     FIXTURE_DATA(group_iommufd) * self)
 {
 	self->iommufd = vu_iommufd_open();
 	ASSERT_LE(0, self->iommufd);
@@ -443,7 +443,7 @@ static void group_open_set_container(struct __test_metadata *_metadata,
 
 /* GET_DEVICE_FD: the device is bound and attached to the compat IOAS. */
 static void group_open_device(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(group_iommufd) *self)
+			      FIXTURE_DATA(group_iommufd) * self)
 {
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
@@ -523,7 +523,7 @@ FIXTURE(type1) {
 	int group;
 	int dev;
 	struct edu edu;
-	uint8_t *buf;
+	__u8 *buf;
 };
 
 FIXTURE_VARIANT(type1) {
