@@ -29,7 +29,7 @@ import time
 import build as kbuild
 import cross
 from assemble import assemble, base_dir, series_files
-from common import BUILD, HARNESS, TREE, log, main_wrapper, ncpus, run
+from common import BUILD, HARNESS, ROOT, TREE, log, main_wrapper, ncpus, run
 from demo import build_demo
 from results import parse_kunit, parse_tap, split_suites
 from vm import kernel_path, report_problems, run_vm
@@ -151,10 +151,17 @@ def new_sources(exts):
 def static_checks(res):
     step('static checks: checkpatch --strict, kernel-doc')
     cp = os.path.join(TREE, 'scripts', 'checkpatch.pl')
-    for path in new_sources(('.c', '.h')):
+    # The series' new files, and our own C programs (VM tests, demo),
+    # which follow kernel style too.
+    ours = sorted(os.path.relpath(os.path.join(d, f), ROOT)
+                  for sub in ('vmtests', 'demo')
+                  for d in [os.path.join(HARNESS, sub)] if os.path.isdir(d)
+                  for f in os.listdir(d) if f.endswith(('.c', '.h')))
+    for path in new_sources(('.c', '.h')) + ours:
         proc = subprocess.run(
             ['perl', cp, '--strict', '--no-tree', '--terse', '--show-types',
-             '-f', path], cwd=TREE, stdout=subprocess.PIPE,
+             '-f', os.path.join(ROOT, path)], cwd=TREE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
         bad = [ln for ln in proc.stdout.splitlines()
                if re.search(r': (ERROR|WARNING|CHECK):', ln)]
