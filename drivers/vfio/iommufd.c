@@ -63,11 +63,7 @@ int vfio_iommufd_get_dev_id(struct vfio_device *vdev, struct iommufd_ctx *ictx)
 	if (vdev->iommufd_device && vdev->iommufd_ictx == ictx)
 		return iommufd_device_to_id(vdev->iommufd_device);
 
-	/* The fake group of an emulated device never has a DEVICE bound. */
-	if (vdev->iommufd_access ||
-	    vdev->ops->bind_iommufd == vfio_iommufd_emulated_bind)
-		return -ENODEV;
-
+	/* An emulated device's fake group never has a DEVICE bound: -ENODEV */
 	group = iommu_group_get(vdev->dev);
 	if (!group)
 		return -ENODEV;
@@ -99,7 +95,6 @@ int vfio_iommufd_physical_bind(struct vfio_device *vdev,
 	if (IS_ERR(idev))
 		return PTR_ERR(idev);
 	vdev->iommufd_device = idev;
-	vdev->iommufd_ictx = ictx;
 	vdev->iommufd_attached = false;
 	return 0;
 }
@@ -124,7 +119,6 @@ void vfio_iommufd_physical_unbind(struct vfio_device *vdev)
 	}
 	iommufd_device_unbind(vdev->iommufd_device);
 	vdev->iommufd_device = NULL;
-	vdev->iommufd_ictx = NULL;
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_physical_unbind);
 
@@ -217,7 +211,6 @@ int vfio_iommufd_emulated_bind(struct vfio_device *vdev,
 	if (IS_ERR(access))
 		return PTR_ERR(access);
 	vdev->iommufd_access = access;
-	vdev->iommufd_ictx = ictx;
 	vdev->iommufd_attached = false;
 	return 0;
 }
@@ -239,7 +232,6 @@ void vfio_iommufd_emulated_unbind(struct vfio_device *vdev)
 	iommufd_access_destroy(vdev->iommufd_access);
 	vdev->iommufd_access = NULL;
 	vdev->iommufd_attached = false;
-	vdev->iommufd_ictx = NULL;
 }
 EXPORT_SYMBOL_GPL(vfio_iommufd_emulated_unbind);
 
