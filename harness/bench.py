@@ -368,9 +368,11 @@ def legend_lines(meta):
         'interleaved round by round in rotating order; ' + f['sizes'] + '.',
         'Values: ns per 4 KiB of IOVA (map/unmap rows), KiB of kernel '
         'memory per GiB mapped (mem-*: drop of free pages, per-cpu lists '
-        'included; slab-*: growth of Slab, informational). min and median '
-        'over the rounds; i/t1 = iommufd/type1, i/fl = iommufd/floor, on '
-        'medians (med) and on minimums (min).',
+        'included, over an extra untimed map made once free memory has '
+        'settled; slab-*: growth of Slab over the same map, '
+        'informational). min and median over the rounds; i/t1 = '
+        'iommufd/type1, i/fl = iommufd/floor, on medians (med) and on '
+        'minimums (min).',
         'type1: the legacy VFIO type1 container (/dev/vfio/vfio: '
         f'{f["type1"]}), group of the edu 00:02.0. iommufd: its cdev '
         'attached to an IOAS. floor: IOMMU_IOAS_MAP/UNMAP on an IOAS with '

@@ -37,12 +37,16 @@
  *   2dev-map, 2dev-unmap       LEN_4K bytes of 4 KiB pages for both edus:
  *                              type1 one container with both groups,
  *                              iommufd one IOAS with both cdevs attached
- *   mem-4k, mem-thp            kernel memory taken by the map of the 64m
- *                              and thp rows: the drop of free pages, i.e.
+ *   mem-4k, mem-thp            kernel memory taken by a map of the 64m
+ *                              and of the thp buffer (an extra map, not
+ *                              timed, first in the side's round): the
+ *                              drop of free pages, i.e.
  *                              nr_free_pages of /proc/vmstat (after a
  *                              write to /proc/sys/vm/stat_refresh) plus
  *                              the per-cpu list "count:" lines of
- *                              /proc/zoneinfo, before and after the ioctl
+ *                              /proc/zoneinfo, before (once they have
+ *                              settled, see mem_settle()) and after the
+ *                              ioctl
  *   slab-4k, slab-thp          the growth of Slab (SReclaimable +
  *                              SUnreclaim of /proc/meminfo) over the same
  *                              two maps
@@ -61,18 +65,22 @@
  *                                         negative)
  *   @@END <count>                         last line of a complete run, the
  *                                         number of @@BENCH lines
- * INFO keys: mode, rounds, churn_maps, len_4k, len_hugetlb, len_thp (bytes),
- * uname_r, uname_v, type1_backend, thp_enabled, thp_share_start,
- * thp_share_end ("<AnonHugePages kB of the buffer> <share 0..1>"), proof,
- * hwpt_2dev ("<ioas> <pt_id edu0> <pt_id edu1> shared|separate"), order
- * ("<round> <side> <side> <side>"), elapsed_s.
+ * INFO keys: uname_r, uname_v, mode, rounds, churn_maps, len_4k,
+ * len_hugetlb, len_thp (bytes), type1_backend (legacy|iommufd),
+ * thp_enabled, thp_control, thp_share_start, thp_share_4k_start,
+ * thp_share_end, thp_share_4k_end ("<AnonHugePages kB of the THP or of
+ * the 4 KiB buffer> <share 0..1>"), proof (one per side and device),
+ * hwpt_2dev ("<ioas> <pt_id edu0> <pt_id edu1> shared|separate", again
+ * with "(round N)" if a round differs), order ("<round> <side> <side>
+ * <side>"), mem_unsettled ("<n> of <m>" snapshots that never settled),
+ * elapsed_s.
  * Progress goes to stderr, prefixed "bench: ". Every system call is
  * checked: a failure (or an UNMAP that reports another length than was
  * mapped) is fatal: the message names it, the bindings are restored and
  * the exit status is 1.
  *
  * Usage: iommufd_bench [--short] [--rounds N]
- *   full:    21 rounds, CHURN 4096, LEN_4K 64 MiB, LEN_HUGETLB 64 MiB,
+ *   full:    30 rounds, CHURN 4096, LEN_4K 64 MiB, LEN_HUGETLB 64 MiB,
  *            LEN_THP 1 GiB (boot the VM with 3 GiB or more)
  *   --short: 2 rounds, CHURN 256, 4 MiB, 4 MiB, 64 MiB (fits the 2 GiB VM)
  */
@@ -355,6 +363,43 @@ static void mem_snap(struct memsnap *s)
 		     proc_field(t, "/proc/meminfo", "SUnreclaim:", false);
 }
 
+/*
+ * Memory freed late (RCU callbacks, e.g. of the previous side's teardown)
+ * must not land inside a measurement: wait until free pages and Slab have
+ * stayed put (within a few pages) for SETTLE_STABLE polls, at most
+ * SETTLE_MAX polls; S is the last snapshot. Returns false if it never
+ * settled.
+ */
+#define SETTLE_POLL_US	20000
+#define SETTLE_STABLE	5
+#define SETTLE_MAX	150
+#define SETTLE_PAGES	4
+#define SETTLE_SLAB_KB	16
+
+static unsigned int nr_unsettled;
+
+static bool mem_settle(struct memsnap *s)
+{
+	struct memsnap prev;
+	int i, stable = 0;
+
+	mem_snap(&prev);
+	for (i = 0; i < SETTLE_MAX; i++) {
+		usleep(SETTLE_POLL_US);
+		mem_snap(s);
+		if (labs(s->free_pages - prev.free_pages) <= SETTLE_PAGES &&
+		    labs(s->slab_kb - prev.slab_kb) <= SETTLE_SLAB_KB) {
+			if (++stable == SETTLE_STABLE)
+				return true;
+		} else {
+			stable = 0;
+		}
+		prev = *s;
+	}
+	nr_unsettled++;
+	return false;
+}
+
 /* AnonHugePages (kB) of the VMAs of /proc/self/smaps within [P, P+LEN). */
 static long thp_kb(const void *p, size_t len)
 {
@@ -559,50 +604,62 @@ static bool prove_side(enum side side, __u8 *buf)
 /* one round of one side */
 
 /*
- * Map LEN bytes of BUF at IOVA and unmap them, timed; NAME-map and
- * NAME-unmap in ns per 4 KiB. With MEM, also the memory rows MEM and SLAB
- * (KiB per GiB mapped) around the map.
+ * Map LEN bytes of BUF at IOVA and unmap them, timed; rows NAME-map and
+ * NAME-unmap in ns per 4 KiB.
  */
 static void map_unmap(struct ctx *c, unsigned int round, const char *name,
-		      const char *mem, const char *slab, void *buf,
-		      size_t len, __u64 iova)
+		      void *buf, size_t len, __u64 iova)
 {
-	double pages = (double)len / PAGE, per_gib = (double)SZ_1G / len;
-	struct memsnap m0, m1;
-	__u64 t0, t1, t2, t3;
+	double pages = (double)len / PAGE;
+	__u64 t0, t1, t2;
 	char row[32];
 
-	if (mem)
-		mem_snap(&m0);
 	t0 = now_ns();
 	side_map(c, buf, len, iova);
 	t1 = now_ns();
-	if (mem)
-		mem_snap(&m1);
-	t2 = now_ns();
 	side_unmap(c, iova, len);
-	t3 = now_ns();
+	t2 = now_ns();
 	snprintf(row, sizeof(row), "%s-map", name);
 	report(row, c->side, round, (t1 - t0) / pages);
 	snprintf(row, sizeof(row), "%s-unmap", name);
-	report(row, c->side, round, (t3 - t2) / pages);
-	if (mem) {
-		report(mem, c->side, round,
-		       (m0.free_pages - m1.free_pages) * (PAGE / 1024.0) *
-		       per_gib);
-		report(slab, c->side, round,
-		       (m1.slab_kb - m0.slab_kb) * per_gib);
-	}
+	report(row, c->side, round, (t2 - t1) / pages);
+}
+
+/*
+ * The kernel memory a map of LEN bytes of BUF at IOVA takes: rows MEM
+ * (free pages) and SLAB, in KiB per GiB mapped. A map of its own, not
+ * timed: waiting for memory to settle before it would slow the next
+ * ioctl down.
+ */
+static void map_mem(struct ctx *c, unsigned int round, const char *mem,
+		    const char *slab, void *buf, size_t len, __u64 iova)
+{
+	double per_gib = (double)SZ_1G / len;
+	struct memsnap m0, m1;
+
+	mem_settle(&m0);
+	side_map(c, buf, len, iova);
+	mem_snap(&m1);
+	side_unmap(c, iova, len);
+	report(mem, c->side, round,
+	       (m0.free_pages - m1.free_pages) * (PAGE / 1024.0) * per_gib);
+	report(slab, c->side, round, (m1.slab_kb - m0.slab_kb) * per_gib);
 }
 
 static void run_round(const struct cfg *cfg, const struct bufs *b,
 		      enum side side, unsigned int round, bool shared)
 {
+	struct memsnap m;
 	__u64 t0, t1, t2;
 	struct ctx c;
 	unsigned int i;
 
 	ctx_open(&c, side);
+
+	map_mem(&c, round, "mem-4k", "slab-4k", b->b4k, cfg->len_4k, IOVA_4K);
+	map_mem(&c, round, "mem-thp", "slab-thp", b->thp, cfg->len_thp,
+		IOVA_THP);
+	mem_settle(&m);		/* what those maps free late, before timing */
 
 	t0 = now_ns();
 	for (i = 0; i < cfg->churn; i++)
@@ -614,19 +671,16 @@ static void run_round(const struct cfg *cfg, const struct bufs *b,
 	report("churn-map", side, round, (double)(t1 - t0) / cfg->churn);
 	report("churn-unmap", side, round, (double)(t2 - t1) / cfg->churn);
 
-	map_unmap(&c, round, "64m", "mem-4k", "slab-4k", b->b4k, cfg->len_4k,
-		  IOVA_4K);
-	map_unmap(&c, round, "hugetlb", NULL, NULL, b->hugetlb,
-		  cfg->len_hugetlb, IOVA_HUGETLB);
-	map_unmap(&c, round, "thp", "mem-thp", "slab-thp", b->thp,
-		  cfg->len_thp, IOVA_THP);
+	map_unmap(&c, round, "64m", b->b4k, cfg->len_4k, IOVA_4K);
+	map_unmap(&c, round, "hugetlb", b->hugetlb, cfg->len_hugetlb,
+		  IOVA_HUGETLB);
+	map_unmap(&c, round, "thp", b->thp, cfg->len_thp, IOVA_THP);
 
 	ctx_add_dev(&c, EDU1);		/* not timed */
 	if (side == IOMMUFD && hwpt_shared(&c) != shared)
 		info("hwpt_2dev", "%u %u %u %s (round %u)", c.ioas, c.pt[0],
 		     c.pt[1], hwpt_shared(&c) ? "shared" : "separate", round);
-	map_unmap(&c, round, "2dev", NULL, NULL, b->b4k, cfg->len_4k,
-		  IOVA_4K);
+	map_unmap(&c, round, "2dev", b->b4k, cfg->len_4k, IOVA_4K);
 
 	ctx_close(&c);
 }
@@ -788,7 +842,7 @@ static void print_usage(const char *prog)
 int main(int argc, char **argv)
 {
 	struct cfg cfg = {
-		.mode = "full", .rounds = 21, .churn = 4096,
+		.mode = "full", .rounds = 30, .churn = 4096,
 		.len_4k = 64 * SZ_1M, .len_hugetlb = 64 * SZ_1M,
 		.len_thp = SZ_1G,
 	};
@@ -851,6 +905,8 @@ int main(int argc, char **argv)
 	info_thp("thp_share_4k_end", b.b4k, cfg.len_4k);
 	restore_bindings();
 	thp_restore();
+	info("mem_unsettled", "%u of %u", nr_unsettled, 3 * NR_SIDES *
+	     cfg.rounds);
 	info("elapsed_s", "%.1f", (now_ns() - start) / 1e9);
 	printf("@@END %lu\n", nr_bench);
 	progress("done: %lu measurements in %.0f s", nr_bench,
