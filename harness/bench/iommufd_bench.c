@@ -764,7 +764,8 @@ static void alloc_bufs(const struct cfg *cfg, struct bufs *b)
 	b->proof = alloc_anon(2 * PAGE, PAGE, false, 0, "proof");
 	b->churn = alloc_anon(cfg->churn * PAGE, PAGE, false, 0, "churn");
 	b->b4k = alloc_anon(cfg->len_4k, PAGE, false, 0, "4 KiB");
-	b->hugetlb = alloc_anon(cfg->len_hugetlb, SZ_2M, false, MAP_HUGETLB,
+	/* hugetlb mappings are aligned to their page size anyway */
+	b->hugetlb = alloc_anon(cfg->len_hugetlb, PAGE, false, MAP_HUGETLB,
 				"hugetlb");
 	b->thp = alloc_anon(cfg->len_thp, SZ_2M, true, 0, "THP");
 	if (thp_sysfs.used) {
