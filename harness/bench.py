@@ -439,7 +439,7 @@ def header_lines(meta, md):
 
 def md_block(summary, meta, chart):
     out = header_lines(meta, md=True) + ['', md_table(summary), '']
-    out += [f'- {ln}' for ln in legend_lines(meta)]
+    out += [f'- {ln}'.replace(' <= ', ' ≤ ') for ln in legend_lines(meta)]
     if chart:
         out += ['', f'![benchmark chart]({chart})']
     return '\n'.join(out)
