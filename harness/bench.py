@@ -21,6 +21,13 @@ pinned). Its raw lines (format: the program's header comment) become:
                           targets
   out/bench/output.log    the program's output; meta.json: the run's facts
 
+--profile boots the prof kernel instead (the test config plus the
+kernel's tick profiler, CONFIG_PROFILING and HZ=1000; harness/config/
+prof.config) with profile=4: the program reads /proc/profile around each
+timed section, and out/bench/profile.txt gets, per row and side, the
+kernel functions the ticks fell in (System.map of that build), idle
+ticks of the other vCPU left out. A profiled run is never published.
+
 --publish also copies the chart to harness/bench/results/chart.png and
 puts the table between <!-- bench:begin --> and <!-- bench:end --> in
 README.md; --report-only rebuilds the reports (and publishes, with
@@ -29,6 +36,7 @@ are informational: the exit status only says whether the benchmark ran.
 """
 
 import argparse
+import bisect
 import csv
 import datetime
 import json
@@ -180,23 +188,32 @@ def run_bench(args):
     from build import build
     from vm import kernel_path, report_problems, run_vm
 
-    build('test', ['vmlinux', 'headers_install'])
+    flavour = 'prof' if args.profile else 'test'
+    if args.profile:
+        build('test', ['headers_install'])
+        build('prof', ['vmlinux'])
+    else:
+        build('test', ['vmlinux', 'headers_install'])
     exe = build_bench()
     cmd = './' + os.path.basename(exe)
+    if args.profile:
+        cmd += ' --profile'
     if args.short:
         cmd += ' --short'
     if args.rounds:
         cmd += f' --rounds {args.rounds}'
     memory = args.memory or ('2G' if args.short else '4G')
-    log(f'booting the test kernel ({memory} RAM) for {cmd}')
+    log(f'booting the {flavour} kernel ({memory} RAM) for {cmd}')
 
     def progress(line):
         if line.startswith('bench:'):
             print(line, file=sys.stderr, flush=True)
 
     t0 = time.monotonic()
-    res = run_vm(kernel_path('test'), cmd, files=[exe], timeout=args.timeout,
-                 name='bench', memory=memory, on_output=progress)
+    res = run_vm(kernel_path(flavour), cmd, files=[exe],
+                 timeout=args.timeout, name='bench', memory=memory,
+                 on_output=progress,
+                 append=f'profile={PROF_SHIFT}' if args.profile else '')
     seconds = time.monotonic() - t0
     lines = res.user_lines()
     report_problems(res)
@@ -517,7 +534,78 @@ unset multiplot
     return True
 
 
+# --------------------------------------------------------------------------
+# --profile
+
+PROF_SHIFT = 4
+# Where an idle vCPU's ticks land, and the profiler's own reset and read
+# (ticks during a reset land in the next section): not the section's work
+IDLE = {'native_safe_halt', 'default_idle', 'arch_cpu_idle',
+        'default_idle_call', 'do_idle', 'cpu_startup_entry'}
+PROFILER = {'write_profile', 'read_profile', 'profile_flip_buffers',
+            '__profile_flip_buffers', 'profile_discard_flip_buffers'}
+
+
+def text_symbols(system_map):
+    """Sorted [(address, name)] of the text symbols of a System.map."""
+    syms = []
+    with open(system_map, encoding='utf-8') as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[1] in 'tTwW':
+                syms.append((int(parts[0], 16), parts[2]))
+    syms.sort()
+    return syms
+
+
+def profile_report(lines, system_map, path, top=12):
+    """Turn the @@PROF lines into per row/side function tables."""
+    syms = text_symbols(system_map)
+    addrs = [a for a, _ in syms]
+    stext = next((a for a, n in syms if n == '_stext'), None)
+    if stext is None:
+        raise HarnessError(f'no _stext in {system_map}')
+    step = None
+    prof = {}
+    for line in lines:
+        m = re.match(r'^@@INFO prof_step (\d+)$', line.strip())
+        if m:
+            step = int(m.group(1))
+        m = re.match(r'^@@PROF (\S+) (\S+) (\d+) (\d+)$', line.strip())
+        if m:
+            prof.setdefault((m.group(1), m.group(2)), []).append(
+                (int(m.group(3)), int(m.group(4))))
+    if step is None or not prof:
+        raise HarnessError('the program printed no profile')
+    out = [f'Kernel tick profile per row and side (make bench PROFILE=1; '
+           f'{step}-byte buckets, HZ=1000). Ticks of an idle vCPU and '
+           'of the profiler itself are counted apart; percentages are of '
+           'the busy ticks.', '']
+    for row in TIME_ROWS:
+        for side in SIDES:
+            funcs = {}
+            for bucket, count in prof.get((row, side), []):
+                i = bisect.bisect_right(addrs, stext + bucket * step) - 1
+                name = syms[i][1] if i >= 0 else '?'
+                funcs[name] = funcs.get(name, 0) + count
+            idle = sum(v for k, v in funcs.items() if k in IDLE)
+            own = sum(v for k, v in funcs.items() if k in PROFILER)
+            busy = sum(funcs.values()) - idle - own
+            out.append(f'== {row} {side}: {busy} busy ticks '
+                       f'({idle} idle, {own} in the profiler)')
+            ranked = sorted(((v, k) for k, v in funcs.items()
+                             if k not in IDLE | PROFILER), reverse=True)
+            for v, k in ranked[:top]:
+                out.append(f'   {100 * v / max(busy, 1):5.1f}%  {v:6d}  {k}')
+            out.append('')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(out))
+    return out
+
+
 def publish(summary, meta, chart_path):
+    if meta.get('profile'):
+        raise HarnessError('a profiled run is not published')
     if facts(meta)['mode'] != 'full':
         raise HarnessError('only a full run is published (this one was '
                            f'{facts(meta)["mode"]})')
@@ -569,6 +657,9 @@ def main():
     ap.add_argument('--rounds', type=int, help='override the rounds')
     ap.add_argument('--memory', help='guest RAM (default 4G, 2G --short)')
     ap.add_argument('--timeout', type=int, default=1200)
+    ap.add_argument('--profile', action='store_true',
+                    help='boot the prof kernel and profile every row '
+                    '(out/bench/profile.txt)')
     ap.add_argument('--publish', action='store_true',
                     help='copy the chart to harness/bench/results and '
                     'the table into README.md')
@@ -586,6 +677,8 @@ def main():
             raise HarnessError(f'no complete last run in out/bench: {e}')
         report(raw, meta, args)
         return 0
+    if args.profile and args.publish:
+        raise HarnessError('a profiled run is not published')
     t0 = time.monotonic()
     lines, vm_seconds, memory = run_bench(args)
     with open(os.path.join(OUTDIR, 'output.log'), 'w',
@@ -597,10 +690,16 @@ def main():
         raise HarnessError('incomplete benchmark output: ' +
                            '; '.join(bad[:10]))
     meta = dict(host_facts(), info=parsed['info'], memory=memory,
-                vm_seconds=round(vm_seconds, 1))
+                vm_seconds=round(vm_seconds, 1), profile=args.profile)
     with open(metafile, 'w', encoding='utf-8') as f:
         json.dump(meta, f, indent=1)
     report(parsed['raw'], meta, args)
+    if args.profile:
+        path = os.path.join(OUTDIR, 'profile.txt')
+        text = profile_report(lines, os.path.join(BUILD, 'prof',
+                                                  'System.map'), path)
+        print('\n' + '\n'.join(text))
+        log(f'profile: {os.path.relpath(path, ROOT)}')
     log(f'benchmark VM {vm_seconds:.0f} s, bench.py '
         f'{time.monotonic() - t0:.0f} s in all')
     return 0

@@ -7,6 +7,8 @@ Flavours (config fragments in harness/config/):
   debug  tinyconfig + test.config + debug.config
   check  the test config again, in its own build directory, for the
          sparse (C=2) and W=1 passes so they never dirty the test build
+  prof   tinyconfig + test.config + prof.config: the kernel's tick
+         profiler, for make bench PROFILE=1 (built only on demand)
 
 The .config is regenerated only when a fragment changes, and every symbol a
 fragment sets is checked afterwards: one that olddefconfig dropped stops the
@@ -27,6 +29,7 @@ FLAVOURS = {
     'test': ['test.config'],
     'debug': ['test.config', 'debug.config'],
     'check': ['test.config'],
+    'prof': ['test.config', 'prof.config'],
 }
 
 

@@ -219,7 +219,8 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
 # PVH entry code (arch/x86/platform/pvh/enlighten.c) is KASAN-instrumented
 # and faults before the KASAN shadow exists, so a KASAN vmlinux cannot be
 # started through PVH.
-BOOT_IMAGE = {'test': 'vmlinux', 'debug': 'arch/x86/boot/bzImage'}
+BOOT_IMAGE = {'test': 'vmlinux', 'prof': 'vmlinux',
+              'debug': 'arch/x86/boot/bzImage'}
 
 
 def kernel_path(flavour):

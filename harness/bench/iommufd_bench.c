@@ -79,7 +79,18 @@
  * mapped) is fatal: the message names it, the bindings are restored and
  * the exit status is 1.
  *
- * Usage: iommufd_bench [--short] [--rounds N]
+ * With --profile (boot with profile=SHIFT and CONFIG_PROFILING: make bench
+ * PROFILE=1), the kernel's tick profiler is reset before each timed
+ * section and read after it; what each section collected is summed per row
+ * and side and printed at the end as
+ *   @@PROF <row> <side> <bucket> <count>  ticks whose kernel PC was in
+ *                                         bucket (_stext + bucket *
+ *                                         prof_step), for nonzero buckets
+ * with INFO key prof_step. Reading the profile happens outside the timed
+ * sections, but the timer ticks themselves cost a little: do not publish
+ * a profiled run.
+ *
+ * Usage: iommufd_bench [--short] [--rounds N] [--profile]
  *   full:    30 rounds, CHURN 4096, LEN_4K 64 MiB, LEN_HUGETLB 64 MiB,
  *            LEN_THP 1 GiB (boot the VM with 3 GiB or more)
  *   --short: 2 rounds, CHURN 256, 4 MiB, 4 MiB, 64 MiB (fits the 2 GiB VM)
@@ -601,6 +612,122 @@ static bool prove_side(enum side side, __u8 *buf)
 }
 
 /* ------------------------------------------------------------------ */
+/* --profile: the kernel's tick profiler, per row and side */
+
+#define PROF_FILE	"/proc/profile"
+#define PROF_MAX	64	/* rows x sides */
+
+struct prof_acc {
+	char row[32];
+	enum side side;
+	__u32 *count;
+};
+
+static bool profiling;
+static __u32 *prof_buf;		/* [0] is the step, then the buckets */
+static size_t prof_len;		/* buckets */
+static struct prof_acc prof_acc[PROF_MAX];
+static unsigned int nr_prof_acc;
+
+static void prof_reset(void)
+{
+	int ret;
+
+	if (!profiling)
+		return;
+	/* any write but of sizeof(int) bytes clears the counters */
+	ret = vu_sysfs_write(PROF_FILE, "0\n");
+	if (ret)
+		fatal("reset %s: %s", PROF_FILE, strerror(-ret));
+}
+
+/* Size the buffer from the file (the kernel text's buckets + 1). */
+static void prof_init(void)
+{
+	size_t cap = 1 << 20, n = 0;
+	ssize_t r;
+	int fd;
+
+	fd = open(PROF_FILE, O_RDONLY);
+	if (fd < 0)
+		fatal("open %s: %s (boot with profile=N, CONFIG_PROFILING)",
+		      PROF_FILE, strerror(errno));
+	prof_buf = malloc(cap);
+	while (prof_buf) {
+		r = read(fd, (char *)prof_buf + n, cap - n);
+		if (r < 0)
+			fatal("read %s: %s", PROF_FILE, strerror(errno));
+		if (!r)
+			break;
+		n += r;
+		if (n == cap) {
+			cap *= 2;
+			prof_buf = realloc(prof_buf, cap);
+		}
+	}
+	close(fd);
+	if (!prof_buf || n < 2 * sizeof(__u32))
+		fatal("%s: short or no memory", PROF_FILE);
+	prof_len = n / sizeof(__u32) - 1;
+	info("prof_step", "%u", prof_buf[0]);
+	prof_reset();
+}
+
+/* Add what the profiler counted since prof_reset() to ROW/SIDE; reset. */
+static void prof_take(const char *row, enum side side)
+{
+	size_t want = (prof_len + 1) * sizeof(__u32), n = 0, i;
+	struct prof_acc *acc = NULL;
+	unsigned int k;
+	ssize_t r;
+	int fd;
+
+	if (!profiling)
+		return;
+	fd = open(PROF_FILE, O_RDONLY);
+	if (fd < 0)
+		fatal("open %s: %s", PROF_FILE, strerror(errno));
+	while (n < want) {
+		r = read(fd, (char *)prof_buf + n, want - n);
+		if (r <= 0)
+			fatal("read %s: %s", PROF_FILE,
+			      r ? strerror(errno) : "short");
+		n += r;
+	}
+	close(fd);
+
+	for (k = 0; k < nr_prof_acc; k++)
+		if (prof_acc[k].side == side && !strcmp(prof_acc[k].row, row))
+			acc = &prof_acc[k];
+	if (!acc) {
+		if (nr_prof_acc == PROF_MAX)
+			fatal("too many profiled sections");
+		acc = &prof_acc[nr_prof_acc++];
+		snprintf(acc->row, sizeof(acc->row), "%s", row);
+		acc->side = side;
+		acc->count = calloc(prof_len, sizeof(__u32));
+		if (!acc->count)
+			fatal("no memory for the profile of %s", row);
+	}
+	for (i = 0; i < prof_len; i++)
+		acc->count[i] += prof_buf[i + 1];
+	prof_reset();
+}
+
+static void prof_print(void)
+{
+	unsigned int k;
+	size_t i;
+
+	for (k = 0; k < nr_prof_acc; k++)
+		for (i = 0; i < prof_len; i++)
+			if (prof_acc[k].count[i])
+				printf("@@PROF %s %s %zu %u\n", prof_acc[k].row,
+				       side_name[prof_acc[k].side], i,
+				       prof_acc[k].count[i]);
+}
+
+/* ------------------------------------------------------------------ */
 /* one round of one side */
 
 /*
@@ -611,18 +738,22 @@ static void map_unmap(struct ctx *c, unsigned int round, const char *name,
 		      void *buf, size_t len, __u64 iova)
 {
 	double pages = (double)len / PAGE;
-	__u64 t0, t1, t2;
-	char row[32];
+	char map_row[32], unmap_row[32];
+	__u64 t0, t1, t2, t3;
 
+	snprintf(map_row, sizeof(map_row), "%s-map", name);
+	snprintf(unmap_row, sizeof(unmap_row), "%s-unmap", name);
+	prof_reset();
 	t0 = now_ns();
 	side_map(c, buf, len, iova);
 	t1 = now_ns();
-	side_unmap(c, iova, len);
+	prof_take(map_row, c->side);
 	t2 = now_ns();
-	snprintf(row, sizeof(row), "%s-map", name);
-	report(row, c->side, round, (t1 - t0) / pages);
-	snprintf(row, sizeof(row), "%s-unmap", name);
-	report(row, c->side, round, (t2 - t1) / pages);
+	side_unmap(c, iova, len);
+	t3 = now_ns();
+	prof_take(unmap_row, c->side);
+	report(map_row, c->side, round, (t1 - t0) / pages);
+	report(unmap_row, c->side, round, (t3 - t2) / pages);
 }
 
 /*
@@ -650,7 +781,7 @@ static void run_round(const struct cfg *cfg, const struct bufs *b,
 		      enum side side, unsigned int round, bool shared)
 {
 	struct memsnap m;
-	__u64 t0, t1, t2;
+	__u64 t0, t1, t2, t3;
 	struct ctx c;
 	unsigned int i;
 
@@ -661,15 +792,19 @@ static void run_round(const struct cfg *cfg, const struct bufs *b,
 		IOVA_THP);
 	mem_settle(&m);		/* what those maps free late, before timing */
 
+	prof_reset();
 	t0 = now_ns();
 	for (i = 0; i < cfg->churn; i++)
 		side_map(&c, b->churn + i * PAGE, PAGE, IOVA_CHURN + i * PAGE);
 	t1 = now_ns();
+	prof_take("churn-map", side);
+	t2 = now_ns();
 	for (i = 0; i < cfg->churn; i++)
 		side_unmap(&c, IOVA_CHURN + i * PAGE, PAGE);
-	t2 = now_ns();
+	t3 = now_ns();
+	prof_take("churn-unmap", side);
 	report("churn-map", side, round, (double)(t1 - t0) / cfg->churn);
-	report("churn-unmap", side, round, (double)(t2 - t1) / cfg->churn);
+	report("churn-unmap", side, round, (double)(t3 - t2) / cfg->churn);
 
 	map_unmap(&c, round, "64m", b->b4k, cfg->len_4k, IOVA_4K);
 	map_unmap(&c, round, "hugetlb", b->hugetlb, cfg->len_hugetlb,
@@ -836,7 +971,7 @@ static void info_setup(const struct cfg *cfg)
 
 static void print_usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [--short] [--rounds N]\n", prog);
+	fprintf(stderr, "usage: %s [--short] [--rounds N] [--profile]\n", prog);
 	exit(2);
 }
 
@@ -861,6 +996,8 @@ int main(int argc, char **argv)
 				.len_4k = 4 * SZ_1M, .len_hugetlb = 4 * SZ_1M,
 				.len_thp = 64 * SZ_1M,
 			};
+		} else if (!strcmp(argv[i], "--profile")) {
+			profiling = true;
 		} else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
 			rounds = strtoul(argv[++i], NULL, 10);
 			if (!rounds)
@@ -879,6 +1016,8 @@ int main(int argc, char **argv)
 		      strerror(errno));
 	bind_devices();
 	info_setup(&cfg);
+	if (profiling)
+		prof_init();
 	alloc_bufs(&cfg, &b);
 	info_thp("thp_share_start", b.thp, cfg.len_thp);
 	info_thp("thp_share_4k_start", b.b4k, cfg.len_4k);
@@ -909,6 +1048,7 @@ int main(int argc, char **argv)
 	info("mem_unsettled", "%u of %u", nr_unsettled, 3 * NR_SIDES *
 	     cfg.rounds);
 	info("elapsed_s", "%.1f", (now_ns() - start) / 1e9);
+	prof_print();
 	printf("@@END %lu\n", nr_bench);
 	progress("done: %lu measurements in %.0f s", nr_bench,
 		 (now_ns() - start) / 1e9);
