@@ -48,6 +48,7 @@ struct device;
 struct iommu_domain;
 struct iommufd_access;
 struct iommufd_ctx;
+struct iopt_pages_test_ops;
 struct mm_struct;
 struct page;
 struct task_struct;
@@ -104,6 +105,7 @@ enum iopt_pages_account_mode {
  * @pinned_pfns: PFN (as xa value) of every pinned index
  * @domains_itree: iopt_area::pages_node of areas filled into domains
  * @access_itree: struct iopt_pages_access nodes
+ * @test_ops: KUnit only: pin and unpin made-up pages instead of user memory
  */
 struct iopt_pages {
 	struct kref kref;
@@ -120,6 +122,22 @@ struct iopt_pages {
 	struct xarray pinned_pfns;
 	struct rb_root_cached domains_itree;
 	struct rb_root_cached access_itree;
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
+	const struct iopt_pages_test_ops *test_ops;
+#endif
+};
+
+/**
+ * struct iopt_pages_test_ops - stand-ins for pinning user memory (KUnit)
+ * @pin: pin up to @npages indices from @index, store their pages in @out
+ *	and return how many were pinned, or an errno
+ * @unpin: unpin @npages physically contiguous pages from @pfn
+ */
+struct iopt_pages_test_ops {
+	long (*pin)(struct iopt_pages *pages, unsigned long index,
+		    unsigned long npages, struct page **out);
+	void (*unpin)(struct iopt_pages *pages, unsigned long pfn,
+		      unsigned long npages);
 };
 
 /**

@@ -2,13 +2,15 @@
 /*
  * KUnit tests of the io_pagetable internals: automatic IOVA placement,
  * area bookkeeping (unmap of whole areas only, cutting), filling domains
- * with one map call per physically contiguous run, and access pins.
+ * with one map call per physically contiguous run, and access pins, every
+ * page pinned and unpinned exactly once.
  *
- * Real user memory cannot be pinned from a KUnit thread, so the tests
- * build iopt_pages objects by hand whose PFNs are already present: a node
- * of the test covers every index in the access tree, so the pages code
- * never needs to pin, and the PFNs are made up (the fake domain below only
- * records what it is asked to map, it never touches the memory).
+ * Real user memory cannot be pinned from a KUnit thread, so the pages
+ * objects of the tests pin made-up PFNs through iopt_pages::test_ops,
+ * which keep a pin count per index and count pins of pinned pages and
+ * unpins of unpinned ones as errors. The fake domain below records its map
+ * and unmap calls and answers iova_to_phys from what it was asked to map;
+ * nothing ever touches the memory behind the PFNs.
  */
 #include <kunit/test.h>
 #include <linux/iommu.h>
@@ -20,6 +22,8 @@
 #include "io_pagetable.h"
 
 #define FAKE_MAX_CALLS 64
+#define FAKE_MAX_PAGES 16
+#define FAKE_MAX_OBJS 4
 
 struct fake_call {
 	unsigned long iova;
@@ -38,28 +42,59 @@ struct fake_domain {
 	unsigned int fail_map_nth;
 	/* Bytes currently mapped */
 	size_t mapped;
+	/* Smallest page size; the IOPTEs are kept at this granularity */
+	unsigned long granule;
+	/* paddr / granule (xa value) of each mapped granule, by iova / granule */
+	struct xarray ptes;
+	/* Number of iova_to_phys calls */
+	unsigned int lookups;
 };
+
+static struct fake_domain *to_fake_domain(struct iommu_domain *domain)
+{
+	return container_of(domain, struct fake_domain, domain);
+}
+
+static void fake_erase(struct fake_domain *fake, unsigned long iova,
+		       size_t size)
+{
+	unsigned long i;
+
+	for (i = 0; i != size / fake->granule; i++)
+		xa_erase(&fake->ptes, iova / fake->granule + i);
+}
 
 static int fake_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
 {
-	struct fake_domain *fake =
-		container_of(domain, struct fake_domain, domain);
+	struct fake_domain *fake = to_fake_domain(domain);
+	size_t size = pgsize * pgcount;
+	unsigned long i;
+	int rc;
 
 	*mapped = 0;
 	if (fake->fail_map_nth && fake->nmaps + 1 == fake->fail_map_nth) {
 		fake->fail_map_nth = 0;
 		return -EIO;
 	}
+	for (i = 0; i != size / fake->granule; i++) {
+		rc = xa_err(xa_store(&fake->ptes, iova / fake->granule + i,
+				     xa_mk_value(paddr / fake->granule + i),
+				     GFP_KERNEL));
+		if (rc) {
+			fake_erase(fake, iova, i * fake->granule);
+			return rc;
+		}
+	}
 	if (fake->nmaps < FAKE_MAX_CALLS) {
 		fake->maps[fake->nmaps].iova = iova;
 		fake->maps[fake->nmaps].paddr = paddr;
-		fake->maps[fake->nmaps].size = pgsize * pgcount;
+		fake->maps[fake->nmaps].size = size;
 	}
 	fake->nmaps++;
-	*mapped = pgsize * pgcount;
-	fake->mapped += *mapped;
+	*mapped = size;
+	fake->mapped += size;
 	return 0;
 }
 
@@ -67,43 +102,130 @@ static size_t fake_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 			       size_t pgsize, size_t pgcount,
 			       struct iommu_iotlb_gather *gather)
 {
-	struct fake_domain *fake =
-		container_of(domain, struct fake_domain, domain);
+	struct fake_domain *fake = to_fake_domain(domain);
+	size_t size = pgsize * pgcount;
 
 	if (fake->nunmaps < FAKE_MAX_CALLS) {
 		fake->unmaps[fake->nunmaps].iova = iova;
-		fake->unmaps[fake->nunmaps].size = pgsize * pgcount;
+		fake->unmaps[fake->nunmaps].size = size;
 	}
 	fake->nunmaps++;
-	fake->mapped -= pgsize * pgcount;
-	return pgsize * pgcount;
+	fake_erase(fake, iova, size);
+	fake->mapped -= size;
+	return size;
+}
+
+static phys_addr_t fake_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct fake_domain *fake = to_fake_domain(domain);
+	void *entry = xa_load(&fake->ptes, iova / fake->granule);
+
+	fake->lookups++;
+	if (!entry)
+		return 0;
+	return (phys_addr_t)xa_to_value(entry) * fake->granule +
+	       iova % fake->granule;
 }
 
 static const struct iommu_domain_ops fake_domain_ops = {
 	.map_pages = fake_map_pages,
 	.unmap_pages = fake_unmap_pages,
+	.iova_to_phys = fake_iova_to_phys,
+};
+
+/* Pages objects that pin made-up PFNs. */
+struct fake_pages {
+	/* First member: iopt_release_pages() frees it with kfree() */
+	struct iopt_pages pages;
+	const unsigned long *pfns;
+	unsigned int pins[FAKE_MAX_PAGES];
+	unsigned int pin_calls;
+	/* Pin at most this many pages per call, 0 no limit */
+	unsigned int max_per_call;
+	/* Fail the pin call with this number (1 based), 0 never */
+	unsigned int fail_pin_nth;
+	/* Pins of pinned pages, unpins of unpinned or unknown ones */
+	unsigned int errors;
+};
+
+static struct fake_pages *to_fake_pages(struct iopt_pages *pages)
+{
+	return container_of(pages, struct fake_pages, pages);
+}
+
+static long fake_pin(struct iopt_pages *pages, unsigned long index,
+		     unsigned long npages, struct page **out)
+{
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i;
+
+	fp->pin_calls++;
+	if (fp->fail_pin_nth && fp->pin_calls == fp->fail_pin_nth)
+		return -EFAULT;
+	if (fp->max_per_call)
+		npages = min_t(unsigned long, npages, fp->max_per_call);
+	if (index + npages > pages->npages) {
+		fp->errors++;
+		return -EFAULT;
+	}
+	for (i = 0; i != npages; i++) {
+		if (fp->pins[index + i]++)
+			fp->errors++;
+		out[i] = pfn_to_page(fp->pfns[index + i]);
+	}
+	return npages;
+}
+
+static void fake_unpin(struct iopt_pages *pages, unsigned long pfn,
+		       unsigned long npages)
+{
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i, index;
+
+	for (i = 0; i != npages; i++) {
+		for (index = 0; index != pages->npages; index++)
+			if (fp->pfns[index] == pfn + i && fp->pins[index])
+				break;
+		if (index == pages->npages)
+			fp->errors++;
+		else
+			fp->pins[index]--;
+	}
+}
+
+static const struct iopt_pages_test_ops fake_pages_ops = {
+	.pin = fake_pin,
+	.unpin = fake_unpin,
+};
+
+struct iopt_kunit_priv {
+	struct io_pagetable iopt;
+	/* A second IOAS for COPY */
+	struct io_pagetable iopt2;
+	struct fake_pages *fakes[FAKE_MAX_OBJS];
+	unsigned int nfakes;
+	struct fake_domain *domains[FAKE_MAX_OBJS];
+	unsigned int ndomains;
 };
 
 static struct fake_domain *fake_domain_alloc(struct kunit *test,
 					     unsigned long pgsize_bitmap)
 {
+	struct iopt_kunit_priv *priv = test->priv;
 	struct fake_domain *fake;
 
+	KUNIT_ASSERT_LT(test, priv->ndomains, ARRAY_SIZE(priv->domains));
 	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fake);
 	fake->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	fake->domain.ops = &fake_domain_ops;
 	fake->domain.pgsize_bitmap = pgsize_bitmap;
+	fake->granule = 1UL << __ffs(pgsize_bitmap);
+	xa_init(&fake->ptes);
+	priv->domains[priv->ndomains++] = fake;
 	return fake;
 }
-
-struct iopt_kunit_priv {
-	struct io_pagetable iopt;
-	/* Index range of every fake pages object, so no pinning happens */
-	struct interval_tree_node fake_users[4];
-	struct iopt_pages *pages[4];
-	unsigned int npages_objs;
-};
 
 static int iopt_kunit_init(struct kunit *test)
 {
@@ -113,33 +235,46 @@ static int iopt_kunit_init(struct kunit *test)
 	if (!priv)
 		return -ENOMEM;
 	iopt_init_table(&priv->iopt);
+	iopt_init_table(&priv->iopt2);
 	test->priv = priv;
 	return 0;
+}
+
+static void iopt_kunit_destroy_table(struct io_pagetable *iopt)
+{
+	iopt_unmap_all(iopt, NULL);
+	while (iopt->ndomains)
+		iopt_table_remove_domain(iopt, xa_load(&iopt->domains, 0));
+	iopt_destroy_table(iopt);
 }
 
 static void iopt_kunit_exit(struct kunit *test)
 {
 	struct iopt_kunit_priv *priv = test->priv;
-	unsigned int i;
+	unsigned int i, j;
 
-	iopt_unmap_all(&priv->iopt, NULL);
-	iopt_destroy_table(&priv->iopt);
-	for (i = 0; i != priv->npages_objs; i++) {
-		struct iopt_pages *pages = priv->pages[i];
+	iopt_kunit_destroy_table(&priv->iopt);
+	iopt_kunit_destroy_table(&priv->iopt2);
+	/* Every test ends with every page unpinned exactly once */
+	for (i = 0; i != priv->nfakes; i++) {
+		struct fake_pages *fp = priv->fakes[i];
 
-		mutex_lock(&pages->mutex);
-		interval_tree_remove(&priv->fake_users[i],
-				     &pages->access_itree);
-		xa_destroy(&pages->pinned_pfns);
-		pages->npinned = 0;
-		mutex_unlock(&pages->mutex);
-		iopt_put_pages(pages);
+		KUNIT_EXPECT_EQ(test, fp->pages.npinned, 0UL);
+		KUNIT_EXPECT_EQ(test, fp->errors, 0U);
+		for (j = 0; j != fp->pages.npages; j++)
+			KUNIT_EXPECT_EQ(test, fp->pins[j], 0U);
+		KUNIT_EXPECT_TRUE(test, xa_empty(&fp->pages.pinned_pfns));
+		iopt_put_pages(&fp->pages);
+	}
+	for (i = 0; i != priv->ndomains; i++) {
+		KUNIT_EXPECT_EQ(test, priv->domains[i]->mapped, 0UL);
+		xa_destroy(&priv->domains[i]->ptes);
 	}
 }
 
 /*
  * A pages object of @npages pages starting at user address @uptr whose
- * PFNs are @pfns, all present.
+ * pages pin as @pfns.
  */
 static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 				     const unsigned long *pfns,
@@ -147,11 +282,14 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 {
 	struct iopt_kunit_priv *priv = test->priv;
 	struct iopt_pages *pages;
-	unsigned long i;
+	struct fake_pages *fp;
 
-	KUNIT_ASSERT_LT(test, priv->npages_objs, ARRAY_SIZE(priv->pages));
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pages);
+	KUNIT_ASSERT_LT(test, priv->nfakes, ARRAY_SIZE(priv->fakes));
+	KUNIT_ASSERT_LE(test, npages, (unsigned long)FAKE_MAX_PAGES);
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fp);
+	fp->pfns = pfns;
+	pages = &fp->pages;
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
 	xa_init(&pages->pinned_pfns);
@@ -161,26 +299,16 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
-	for (i = 0; i != npages; i++)
-		KUNIT_ASSERT_EQ(test,
-				xa_err(xa_store(&pages->pinned_pfns, i,
-						xa_mk_value(pfns[i]),
-						GFP_KERNEL)),
-				0);
-	priv->fake_users[priv->npages_objs].start = 0;
-	priv->fake_users[priv->npages_objs].last = npages - 1;
-	interval_tree_insert(&priv->fake_users[priv->npages_objs],
-			     &pages->access_itree);
-	priv->pages[priv->npages_objs++] = pages;
+	pages->test_ops = &fake_pages_ops;
+	priv->fakes[priv->nfakes++] = fp;
 	return pages;
 }
 
-/* Map [start_byte, start_byte + length) of @pages like IOMMU_IOAS_MAP. */
-static int fake_map(struct kunit *test, struct iopt_pages *pages,
-		    unsigned long start_byte, unsigned long length,
-		    unsigned long *iova, int prot, unsigned int flags)
+/* Map [start_byte, start_byte + length) of @pages into @iopt (IOAS_MAP). */
+static int fake_map_in(struct io_pagetable *iopt, struct iopt_pages *pages,
+		       unsigned long start_byte, unsigned long length,
+		       unsigned long *iova, int prot, unsigned int flags)
 {
-	struct iopt_kunit_priv *priv = test->priv;
 	struct iopt_pages_list elm = {
 		.pages = pages,
 		.start_byte = start_byte,
@@ -189,8 +317,19 @@ static int fake_map(struct kunit *test, struct iopt_pages *pages,
 	LIST_HEAD(pages_list);
 
 	list_add(&elm.next, &pages_list);
-	return iopt_map_pages(&priv->iopt, &pages_list, length, iova,
+	return iopt_map_pages(iopt, &pages_list, length, iova,
 			      prot | IOMMU_CACHE, flags);
+}
+
+/* The same in the test's first io_pagetable. */
+static int fake_map(struct kunit *test, struct iopt_pages *pages,
+		    unsigned long start_byte, unsigned long length,
+		    unsigned long *iova, int prot, unsigned int flags)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+
+	return fake_map_in(&priv->iopt, pages, start_byte, length, iova, prot,
+			   flags);
 }
 
 static int alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
@@ -354,10 +493,10 @@ static void iopt_test_area_unmap(struct kunit *test)
 				       IOMMU_READ, 0), -EINVAL);
 	/* Write mapping of read-only pages */
 	iova = SZ_8M;
-	priv->pages[0]->writable = false;
+	pages->writable = false;
 	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
 				       IOMMU_WRITE, 0), -EPERM);
-	priv->pages[0]->writable = true;
+	pages->writable = true;
 
 	/* Partial: ENOENT */
 	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, PAGE_SIZE,

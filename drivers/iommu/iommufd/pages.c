@@ -185,20 +185,55 @@ static int iopt_pages_account(struct iopt_pages *pages, unsigned long npages,
 		return rc;
 
 	if (inc) {
-		atomic64_add(npages, &mm->pinned_vm);
+		if (mm)
+			atomic64_add(npages, &mm->pinned_vm);
 		pages->npinned += npages;
 	} else {
-		atomic64_sub(npages, &mm->pinned_vm);
+		if (mm)
+			atomic64_sub(npages, &mm->pinned_vm);
 		pages->npinned -= npages;
 	}
 	return 0;
 }
 
-/* Unpin indices [first, last], all of which are pinned. */
+static const struct iopt_pages_test_ops *
+iopt_pages_test_ops(struct iopt_pages *pages)
+{
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
+	return pages->test_ops;
+#else
+	return NULL;
+#endif
+}
+
+/* Unpin pages of a batch that never went anywhere (no dirtying). */
+static void iopt_pages_unpin_batch(struct iopt_pages *pages,
+				   struct page **batch, unsigned long npages)
+{
+	const struct iopt_pages_test_ops *ops = iopt_pages_test_ops(pages);
+	unsigned long i;
+
+	if (!npages)
+		return;
+	if (ops) {
+		for (i = 0; i != npages; i++)
+			ops->unpin(pages, page_to_pfn(batch[i]), 1);
+		return;
+	}
+	unpin_user_pages(batch, npages);
+}
+
+/* Unpin physically contiguous pages. */
 static void iopt_pages_unpin_run(struct iopt_pages *pages,
 				 unsigned long pfn, unsigned long npages)
 {
-	if (npages)
+	const struct iopt_pages_test_ops *ops = iopt_pages_test_ops(pages);
+
+	if (!npages)
+		return;
+	if (ops)
+		ops->unpin(pages, pfn, npages);
+	else
 		unpin_user_page_range_dirty_lock(pfn_to_page(pfn), npages,
 						 pages->writable);
 }
@@ -237,11 +272,14 @@ static void iopt_pages_unpin_range(struct iopt_pages *pages,
 static long iopt_pages_pin_batch(struct iopt_pages *pages, unsigned long index,
 				 unsigned long npages, struct page **batch)
 {
+	const struct iopt_pages_test_ops *ops = iopt_pages_test_ops(pages);
 	unsigned int gup_flags = FOLL_LONGTERM;
 	uintptr_t uaddr = pages->uptr + index * PAGE_SIZE;
 	struct mm_struct *mm = pages->source_mm;
 	long rc;
 
+	if (ops)
+		return ops->pin(pages, index, npages, batch);
 	if (pages->writable)
 		gup_flags |= FOLL_WRITE;
 	if (mm == current->mm)
@@ -261,6 +299,7 @@ static long iopt_pages_pin_batch(struct iopt_pages *pages, unsigned long index,
 static int iopt_pages_pin_range(struct iopt_pages *pages, unsigned long first,
 				unsigned long last)
 {
+	bool put_mm = !iopt_pages_test_ops(pages);
 	struct page *onstack[IOPT_BATCH_ONSTACK];
 	struct page **batch;
 	unsigned long index = first;
@@ -272,7 +311,7 @@ static int iopt_pages_pin_range(struct iopt_pages *pages, unsigned long first,
 	lockdep_assert_held(&pages->mutex);
 	if (iommufd_should_fail())
 		return -EFAULT;
-	if (!mmget_not_zero(pages->source_mm))
+	if (put_mm && !mmget_not_zero(pages->source_mm))
 		return -EFAULT;
 
 	cap = min_t(size_t, iopt_batch_max_entries(), last - first + 1);
@@ -300,7 +339,7 @@ static int iopt_pages_pin_range(struct iopt_pages *pages, unsigned long first,
 		}
 		rc = iopt_pages_account(pages, npinned, true);
 		if (rc) {
-			unpin_user_pages(batch, npinned);
+			iopt_pages_unpin_batch(pages, batch, npinned);
 			break;
 		}
 		for (i = 0; i != npinned; i++) {
@@ -311,7 +350,7 @@ static int iopt_pages_pin_range(struct iopt_pages *pages, unsigned long first,
 				break;
 		}
 		if (rc) {
-			unpin_user_pages(batch + i, npinned - i);
+			iopt_pages_unpin_batch(pages, batch + i, npinned - i);
 			iopt_pages_account(pages, npinned - i, false);
 			index += i;
 			break;
@@ -325,7 +364,8 @@ static int iopt_pages_pin_range(struct iopt_pages *pages, unsigned long first,
 	if (batch != onstack)
 		kfree(batch);
 out_mmput:
-	mmput(pages->source_mm);
+	if (put_mm)
+		mmput(pages->source_mm);
 	return rc;
 }
 
