@@ -14,11 +14,17 @@
  * shared (kref) by every area mapping it, also across IOASes through COPY,
  * so each user page is pinned and accounted at most once. Inside it, two
  * interval trees over page indices record who needs pages pinned:
- *   - domains_itree: areas whose io_pagetable has at least one domain;
+ *   - domains_itree: areas that are filled, i.e. mapped into every domain
+ *     of their io_pagetable (of any io_pagetable sharing the pages);
  *   - access_itree: ranges pinned by in-kernel accesses, refcounted.
- * The xarray pinned_pfns holds the PFN of exactly those indices covered by
- * the union of both trees; an index is pinned when its first user comes
- * and unpinned when its last user goes.
+ * An index is pinned when its first user comes and unpinned when its last
+ * user goes. Its PFN is kept in one place only:
+ *   - in the xarray pinned_pfns if access_itree covers the index;
+ *   - otherwise in the IOPTEs of the storage domain of any filled area
+ *     covering it, read back with iommu_iova_to_phys() when needed.
+ * Each filled area names its storage domain, one of the domains of its
+ * io_pagetable. When that domain leaves the io_pagetable while others stay,
+ * the area's storage moves to another domain before the IOPTEs go away.
  *
  * Locking, outermost first:
  *
@@ -29,7 +35,14 @@
  * alignment and disable_large_pages. domains_rwsem protects the domains
  * xarray. access_list changes with both held for writing, so holding either
  * for reading is enough to walk it. iopt_pages::mutex protects the trees,
- * the xarray and the counters of its pages object.
+ * the xarray and the counters of its pages object. Filling an area into
+ * domains and unfilling it (the map and unmap calls, and its node entering
+ * or leaving domains_itree) and changing its storage domain happen under
+ * iopt_pages::mutex, the latter two also with iova_rwsem held for writing.
+ * So iopt_pages::mutex is enough to read the PFNs of any area in
+ * domains_itree from its storage domain, whichever io_pagetable the area
+ * belongs to, and iova_rwsem is enough to read the storage domain of an
+ * area of that io_pagetable.
  */
 #ifndef __IOMMUFD_IO_PAGETABLE_H
 #define __IOMMUFD_IO_PAGETABLE_H
@@ -102,7 +115,7 @@ enum iopt_pages_account_mode {
  * @source_task: thread group leader of that task, for RLIMIT_MEMLOCK
  * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode
  * @npinned: number of indices pinned and charged
- * @pinned_pfns: PFN (as xa value) of every pinned index
+ * @pinned_pfns: PFN (as xa value) of every index covered by @access_itree
  * @domains_itree: iopt_area::pages_node of areas filled into domains
  * @access_itree: struct iopt_pages_access nodes
  * @test_ops: KUnit only: pin and unpin made-up pages instead of user memory
@@ -144,12 +157,15 @@ struct iopt_pages_test_ops {
  * struct iopt_area - one mapping of an io_pagetable
  * @node: IOVA range, in io_pagetable::area_itree
  * @pages_node: page index range in @pages, in iopt_pages::domains_itree
- *	while @filled
+ *	while the area is filled
  * @iopt: the owning io_pagetable
  * @pages: the memory (a reference is held)
+ * @storage_domain: NULL while the area is not filled. While it is (pinned
+ *	for domains and mapped into every domain of @iopt), the domain of
+ *	@iopt from which the PFNs of its indices are read back. Changes
+ *	under iopt_pages::mutex with iova_rwsem held for writing.
  * @start_byte: byte offset in @pages of the area's first byte
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE
- * @filled: pinned for domains and mapped into every domain of @iopt
  * @prevent_access: an unmap is waiting for accesses to let go
  * @num_accesses: outstanding access pins of this area
  */
@@ -158,12 +174,18 @@ struct iopt_area {
 	struct interval_tree_node pages_node;
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
+	struct iommu_domain *storage_domain;
 	unsigned long start_byte;
 	int iommu_prot;
-	bool filled;
 	bool prevent_access;
 	unsigned int num_accesses;
 };
+
+/* Whether @area is pinned for domains and mapped into all of them. */
+static inline bool iopt_area_filled(struct iopt_area *area)
+{
+	return area->storage_domain;
+}
 
 /**
  * iopt_check_range() - the common checks of an IOVA range given as a length
@@ -248,16 +270,12 @@ static inline void iopt_put_pages(struct iopt_pages *pages)
 	kref_put(&pages->kref, iopt_release_pages);
 }
 
-int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt);
-void iopt_area_unfill_domains(struct iopt_area *area,
-			      struct io_pagetable *iopt);
+int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains);
+void iopt_area_unfill_domains(struct iopt_area *area, unsigned int ndomains);
 int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain);
 void iopt_area_unfill_domain(struct iopt_area *area,
-			     struct iommu_domain *domain, bool last);
-int iopt_area_map_domain(struct iopt_area *area, struct iommu_domain *domain,
-			 bool large_pages);
-void iopt_area_unmap_domain(struct iopt_area *area,
-			    struct iommu_domain *domain);
+			     struct iommu_domain *domain,
+			     struct iommu_domain *successor);
 int iopt_pages_access_add(struct iopt_pages *pages, unsigned long first,
 			  unsigned long last, struct page **out_pages);
 void iopt_pages_access_remove(struct iopt_pages *pages, unsigned long first,

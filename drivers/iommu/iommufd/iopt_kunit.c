@@ -2,8 +2,10 @@
 /*
  * KUnit tests of the io_pagetable internals: automatic IOVA placement,
  * area bookkeeping (unmap of whole areas only, cutting), filling domains
- * with one map call per physically contiguous run, and access pins, every
- * page pinned and unpinned exactly once.
+ * with one map call per physically contiguous run, access pins, and where
+ * the PFNs of pinned pages are kept: in the storage domain of filled areas
+ * (moving to another domain when it leaves, shared across IOASes by COPY),
+ * in the xarray for the indices accesses pin, each page pinned once.
  *
  * Real user memory cannot be pinned from a KUnit thread, so the pages
  * objects of the tests pin made-up PFNs through iopt_pages::test_ops,
@@ -302,6 +304,17 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 	pages->test_ops = &fake_pages_ops;
 	priv->fakes[priv->nfakes++] = fp;
 	return pages;
+}
+
+/* Number of indices of @pages pinned now (each at most once). */
+static unsigned long fake_pinned(struct iopt_pages *pages)
+{
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i, n = 0;
+
+	for (i = 0; i != pages->npages; i++)
+		n += fp->pins[i];
+	return n;
 }
 
 /* Map [start_byte, start_byte + length) of @pages into @iopt (IOAS_MAP). */
@@ -833,6 +846,414 @@ static void iopt_test_batch_size(struct kunit *test)
 #endif
 }
 
+static struct iopt_area *first_area(struct io_pagetable *iopt)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+/* Copy [iova, iova + length) of @src to @dst_iova of @dst (IOAS_COPY). */
+static int fake_copy(struct io_pagetable *src, unsigned long iova,
+		     unsigned long length, struct io_pagetable *dst,
+		     unsigned long dst_iova)
+{
+	LIST_HEAD(pages_list);
+	int rc;
+
+	rc = iopt_get_pages(src, iova, length, &pages_list);
+	if (rc)
+		return rc;
+	rc = iopt_map_pages(dst, &pages_list, length, &dst_iova,
+			    IOMMU_READ | IOMMU_CACHE, 0);
+	iopt_free_pages_list(&pages_list);
+	return rc;
+}
+
+static void expect_same_maps(struct kunit *test, struct fake_domain *a,
+			     struct fake_domain *b)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, a->nmaps, b->nmaps);
+	for (i = 0; i != a->nmaps && i != FAKE_MAX_CALLS; i++)
+		expect_call(test, &b->maps[i], a->maps[i].iova,
+			    a->maps[i].paddr, a->maps[i].size);
+}
+
+static void iopt_test_storage_second_domain(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* Pinned once, the PFNs nowhere but in the domain */
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 4U);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 0U);
+
+	/* The second domain is filled from the first: no pinning */
+	pin_calls = to_fake_pages(pages)->pin_calls;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 8U);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 0U);
+	expect_same_maps(test, fa, fb);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+
+	/* Unmap: one call for the other domain, chunks for the storage */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fb->nunmaps, 1U);
+	KUNIT_EXPECT_EQ(test, fa->nunmaps, 1U);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 0U);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+	iopt_table_remove_domain(iopt, &fb->domain);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_storage_remove(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fc = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	expect_same_maps(test, fa, fb);
+	pin_calls = to_fake_pages(pages)->pin_calls;
+
+	/* Removing a domain that is not the storage changes nothing */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fc->domain), 0);
+	iopt_table_remove_domain(iopt, &fc->domain);
+	KUNIT_EXPECT_EQ(test, fc->mapped, 0UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+
+	/* Removing the storage domain moves the storage, keeps the pins */
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, fa->nunmaps, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fb->domain);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+
+	/* A new domain is filled from the new storage domain */
+	fc->nmaps = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fc->domain), 0);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 8U);
+	expect_same_maps(test, fb, fc);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+
+	/* The last domain unpins, reading the PFNs from itself */
+	iopt_table_remove_domain(iopt, &fb->domain);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fc->domain);
+	iopt_table_remove_domain(iopt, &fc->domain);
+	KUNIT_EXPECT_EQ(test, fc->lookups, 8U);
+	KUNIT_EXPECT_EQ(test, fc->mapped, 0UL);
+	KUNIT_EXPECT_FALSE(test, iopt_area_filled(first_area(iopt)));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+}
+
+static void iopt_test_storage_access(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls, i;
+	struct page *out[3];
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ | IOMMU_WRITE, 0), 0);
+	pin_calls = to_fake_pages(pages)->pin_calls;
+
+	/* An access over domain-held pages reads them, pins nothing */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + 2 * PAGE_SIZE,
+						    3 * PAGE_SIZE, out, 0), 0);
+	for (i = 0; i != 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, out[i], pfn_to_page(test_pfns[2 + i]));
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	for (i = 0; i != 8; i++)
+		KUNIT_EXPECT_EQ(test,
+				xa_is_value(xa_load(&pages->pinned_pfns, i)),
+				i >= 2 && i <= 4);
+
+	/* Letting go drops the xarray entries, not the pins */
+	iopt_access_unpin_pages(iopt, SZ_1M + 2 * PAGE_SIZE, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+
+	/* The last domain leaves: what the access holds stays pinned */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + 2 * PAGE_SIZE,
+						    3 * PAGE_SIZE, out, 0), 0);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 3UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 3UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[2], 1U);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[0], 0U);
+
+	/*
+	 * Back: indices 0-1 and 5-7 are pinned, 2-4 come from the xarray, and
+	 * index 0-2 are still one run.
+	 */
+	fa->nmaps = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_ASSERT_EQ(test, fa->nmaps, 4U);
+	expect_call(test, &fa->maps[0], SZ_1M, PFN_PHYS(0x1000),
+		    3 * PAGE_SIZE);
+	expect_call(test, &fa->maps[1], SZ_1M + 3 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), 2 * PAGE_SIZE);
+
+	iopt_access_unpin_pages(iopt, SZ_1M + 2 * PAGE_SIZE, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* Without domains an access pins, and the domain takes them over */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M, PAGE_SIZE,
+						    out, 0), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 1UL);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	iopt_access_unpin_pages(iopt, SZ_1M, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_storage_copy(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls, lookups;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	fp = to_fake_pages(pages);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt, &fa->domain),
+			0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt2,
+						    &fb->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	pin_calls = fp->pin_calls;
+
+	/* COPY of pages 1-4 into the other IOAS reads from its domain */
+	KUNIT_ASSERT_EQ(test, fake_copy(&priv->iopt, SZ_1M + PAGE_SIZE,
+					4 * PAGE_SIZE, &priv->iopt2, SZ_4M),
+			0);
+	KUNIT_EXPECT_EQ(test, fp->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 4U);
+	KUNIT_ASSERT_EQ(test, fb->nmaps, 2U);
+	expect_call(test, &fb->maps[0], SZ_4M, PFN_PHYS(0x1001),
+		    2 * PAGE_SIZE);
+	expect_call(test, &fb->maps[1], SZ_4M + 2 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(&priv->iopt2)->storage_domain,
+			    &fb->domain);
+
+	/* The source goes away: the copy keeps its pages pinned */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 4UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 4UL);
+	KUNIT_EXPECT_EQ(test, fp->pins[0], 0U);
+	KUNIT_EXPECT_EQ(test, fp->pins[1], 1U);
+	KUNIT_EXPECT_EQ(test, fp->pins[5], 0U);
+
+	/* Mapping it again takes pages 1-4 from the other IOAS's domain */
+	lookups = fb->lookups;
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_EXPECT_EQ(test, fb->lookups, lookups + 4);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+
+	/* The other IOAS loses its only domain: its pages stay for ours */
+	iopt_table_remove_domain(&priv->iopt2, &fb->domain);
+	KUNIT_EXPECT_EQ(test, fb->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* And pins them again when it gets a domain back */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt2,
+						    &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 4UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 4UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt2, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(&priv->iopt2, &fb->domain);
+	iopt_table_remove_domain(&priv->iopt, &fa->domain);
+}
+
+static void iopt_test_pin_once(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	/* Two areas over pages 0-5 and 3-7 of one pages object */
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 6 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	iova = SZ_2M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 3 * PAGE_SIZE,
+				       5 * PAGE_SIZE, &iova, IOMMU_READ, 0),
+			0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->errors, 0U);
+	/* The second area's first run is 0x5000-0x5001, read from the first */
+	expect_call(test, &fa->maps[3], SZ_2M, PFN_PHYS(0x5000),
+		    2 * PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, 6 * PAGE_SIZE,
+					      NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 5UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[2], 0U);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[3], 1U);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_fill_unwind(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	fp = to_fake_pages(pages);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+
+	/*
+	 * Three pages per pin call, the third call fails: two runs are
+	 * mapped by then and one is pending.
+	 */
+	fp->max_per_call = 3;
+	fp->fail_pin_nth = 3;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 2U);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 0UL);
+
+	/* The third run fails to map into the second domain */
+	fp->fail_pin_nth = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	fb->fail_map_nth = 3;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, fb->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+
+	/* An access holds pages 1-2: they stay pinned through a failure */
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + PAGE_SIZE,
+						    2 * PAGE_SIZE, NULL, 0),
+			0);
+	iova = SZ_4M;
+	fb->fail_map_nth = fb->nmaps + 2;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 8 * PAGE_SIZE);
+	iopt_access_unpin_pages(iopt, SZ_1M + PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fb->domain);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+static void iopt_test_small_batches(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	size_t saved = iommufd_test_memory_limit;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+
+	/* Two pages per pin batch, one run per unmap chunk */
+	iommufd_test_memory_limit = 2 * sizeof(struct page *);
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* Runs cross batch boundaries and still go in one map call */
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, 4U);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 4U);
+	expect_call(test, &fa->maps[0], SZ_1M, PFN_PHYS(0x1000),
+		    3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	iommufd_test_memory_limit = saved;
+	KUNIT_ASSERT_EQ(test, fa->nunmaps, 4U);
+	KUNIT_EXPECT_EQ(test, fa->unmaps[0].size, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, fa->unmaps[3].iova, SZ_1M + 6 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+#endif
+
 static struct kunit_case iopt_kunit_cases[] = {
 	KUNIT_CASE(iopt_test_alloc_basic),
 	KUNIT_CASE(iopt_test_alloc_sub_page),
@@ -847,6 +1268,15 @@ static struct kunit_case iopt_kunit_cases[] = {
 	KUNIT_CASE(iopt_test_access_pin),
 	KUNIT_CASE(iopt_test_alignment),
 	KUNIT_CASE(iopt_test_batch_size),
+	KUNIT_CASE(iopt_test_storage_second_domain),
+	KUNIT_CASE(iopt_test_storage_remove),
+	KUNIT_CASE(iopt_test_storage_access),
+	KUNIT_CASE(iopt_test_storage_copy),
+	KUNIT_CASE(iopt_test_pin_once),
+	KUNIT_CASE(iopt_test_fill_unwind),
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	KUNIT_CASE(iopt_test_small_batches),
+#endif
 	{}
 };
 
