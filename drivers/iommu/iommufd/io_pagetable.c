@@ -1246,6 +1246,8 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 		interval_tree_insert(&area->pages_node, &pages->domains_itree);
 		interval_tree_insert(&rhs->pages_node, &pages->domains_itree);
 		rhs->storage_domain = area->storage_domain;
+		/* The blocks would have to be recounted: drop the hints */
+		iopt_area_drop_contig(area);
 	}
 	mutex_unlock(&pages->mutex);
 	return 0;

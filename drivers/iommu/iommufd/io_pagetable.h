@@ -54,6 +54,7 @@
 #include <linux/overflow.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -164,6 +165,13 @@ struct iopt_pages_test_ops {
  *	for domains and mapped into every domain of @iopt), the domain of
  *	@iopt from which the PFNs of its indices are read back. Changes
  *	under iopt_pages::mutex with iova_rwsem held for writing.
+ * @contig: while the area is filled, a bitmap of the IOPT_CONTIG_BYTES
+ *	aligned blocks of user addresses inside the area, set for the blocks
+ *	whose pages are physically contiguous: reading one PFN back gives
+ *	the whole block. Points at @contig_inline for up to BITS_PER_LONG
+ *	blocks; NULL if there is no block or its allocation failed. Changes
+ *	with @storage_domain.
+ * @contig_inline: the bitmap of small areas
  * @start_byte: byte offset in @pages of the area's first byte
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE
  * @prevent_access: an unmap is waiting for accesses to let go
@@ -175,11 +183,16 @@ struct iopt_area {
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
 	struct iommu_domain *storage_domain;
+	unsigned long *contig;
+	unsigned long contig_inline;
 	unsigned long start_byte;
 	int iommu_prot;
 	bool prevent_access;
 	unsigned int num_accesses;
 };
+
+/* Block size of iopt_area::contig: the PMD size of 4 KiB pages */
+#define IOPT_CONTIG_BYTES SZ_2M
 
 /* Whether @area is pinned for domains and mapped into all of them. */
 static inline bool iopt_area_filled(struct iopt_area *area)
@@ -276,6 +289,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain);
 void iopt_area_unfill_domain(struct iopt_area *area,
 			     struct iommu_domain *domain,
 			     struct iommu_domain *successor);
+void iopt_area_drop_contig(struct iopt_area *area);
 int iopt_pages_access_add(struct iopt_pages *pages, unsigned long first,
 			  unsigned long last, struct page **out_pages);
 void iopt_pages_access_remove(struct iopt_pages *pages, unsigned long first,

@@ -24,7 +24,6 @@
 #include "io_pagetable.h"
 
 #define FAKE_MAX_CALLS 64
-#define FAKE_MAX_PAGES 16
 #define FAKE_MAX_OBJS 4
 
 struct fake_call {
@@ -140,8 +139,13 @@ static const struct iommu_domain_ops fake_domain_ops = {
 struct fake_pages {
 	/* First member: iopt_release_pages() frees it with kfree() */
 	struct iopt_pages pages;
+	/* PFN of each index, or NULL for pfn_base + index */
 	const unsigned long *pfns;
-	unsigned int pins[FAKE_MAX_PAGES];
+	unsigned long pfn_base;
+	/* From this index on, pfn_base + index + pfn_gap */
+	unsigned long gap_index;
+	unsigned long pfn_gap;
+	unsigned int *pins;
 	unsigned int pin_calls;
 	/* Pin at most this many pages per call, 0 no limit */
 	unsigned int max_per_call;
@@ -154,6 +158,15 @@ struct fake_pages {
 static struct fake_pages *to_fake_pages(struct iopt_pages *pages)
 {
 	return container_of(pages, struct fake_pages, pages);
+}
+
+static unsigned long fake_pfn(struct fake_pages *fp, unsigned long index)
+{
+	if (fp->pfns)
+		return fp->pfns[index];
+	if (index >= fp->gap_index)
+		return fp->pfn_base + index + fp->pfn_gap;
+	return fp->pfn_base + index;
 }
 
 static long fake_pin(struct iopt_pages *pages, unsigned long index,
@@ -174,7 +187,7 @@ static long fake_pin(struct iopt_pages *pages, unsigned long index,
 	for (i = 0; i != npages; i++) {
 		if (fp->pins[index + i]++)
 			fp->errors++;
-		out[i] = pfn_to_page(fp->pfns[index + i]);
+		out[i] = pfn_to_page(fake_pfn(fp, index + i));
 	}
 	return npages;
 }
@@ -187,7 +200,7 @@ static void fake_unpin(struct iopt_pages *pages, unsigned long pfn,
 
 	for (i = 0; i != npages; i++) {
 		for (index = 0; index != pages->npages; index++)
-			if (fp->pfns[index] == pfn + i && fp->pins[index])
+			if (fake_pfn(fp, index) == pfn + i && fp->pins[index])
 				break;
 		if (index == pages->npages)
 			fp->errors++;
@@ -276,7 +289,7 @@ static void iopt_kunit_exit(struct kunit *test)
 
 /*
  * A pages object of @npages pages starting at user address @uptr whose
- * pages pin as @pfns.
+ * pages pin as @pfns, or if that is NULL as the caller sets up.
  */
 static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 				     const unsigned long *pfns,
@@ -287,10 +300,14 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 	struct fake_pages *fp;
 
 	KUNIT_ASSERT_LT(test, priv->nfakes, ARRAY_SIZE(priv->fakes));
-	KUNIT_ASSERT_LE(test, npages, (unsigned long)FAKE_MAX_PAGES);
 	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fp);
+	fp->pins = kunit_kcalloc(test, npages, sizeof(*fp->pins), GFP_KERNEL);
+	if (!fp->pins)
+		kfree(fp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fp->pins);
 	fp->pfns = pfns;
+	fp->gap_index = ULONG_MAX;
 	pages = &fp->pages;
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
@@ -1223,6 +1240,64 @@ static void iopt_test_fill_unwind(struct kunit *test)
 	iopt_table_remove_domain(iopt, &fa->domain);
 }
 
+static void iopt_test_contig_hint(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	const unsigned long per_block = SZ_2M / PAGE_SIZE;
+	const unsigned long npages = 2 * per_block + per_block / 2;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE | SZ_2M);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE | SZ_2M);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1G, cut;
+	unsigned int lookups;
+
+	/*
+	 * Half a 2 MiB block of user addresses, a contiguous block, and a
+	 * block with a break in its middle, which starts a second run.
+	 */
+	pages = fake_pages(test, SZ_1G + SZ_1M, NULL, npages, true);
+	fp = to_fake_pages(pages);
+	fp->pfn_base = 0x100000 - per_block / 2;
+	fp->gap_index = per_block / 2 + per_block + per_block / 4;
+	fp->pfn_gap = 0x1000;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, npages * PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, fa->nmaps, 2U);
+	expect_call(test, &fa->maps[0], SZ_1G, PFN_PHYS(fp->pfn_base),
+		    fp->gap_index * PAGE_SIZE);
+
+	/* Reading back: the first half block and the broken block per page */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, per_block / 2 + 1 + per_block);
+	expect_same_maps(test, fa, fb);
+
+	lookups = fa->lookups;
+	iopt_table_remove_domain(iopt, &fb->domain);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups,
+			lookups + per_block / 2 + 1 + per_block);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* Split areas forget the hints */
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_ASSERT_EQ(test, iopt_disable_large_pages(iopt), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, npages * PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	cut = SZ_1G + per_block * PAGE_SIZE - 1;
+	KUNIT_ASSERT_EQ(test, iopt_cut_iova(iopt, &cut, 1), 0);
+	lookups = fa->lookups;
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, lookups + npages);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	iopt_enable_large_pages(iopt);
+}
+
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 static void iopt_test_small_batches(struct kunit *test)
 {
@@ -1274,6 +1349,7 @@ static struct kunit_case iopt_kunit_cases[] = {
 	KUNIT_CASE(iopt_test_storage_copy),
 	KUNIT_CASE(iopt_test_pin_once),
 	KUNIT_CASE(iopt_test_fill_unwind),
+	KUNIT_CASE(iopt_test_contig_hint),
 #if IS_ENABLED(CONFIG_IOMMUFD_TEST)
 	KUNIT_CASE(iopt_test_small_batches),
 #endif

@@ -361,21 +361,112 @@ static void iopt_area_set_pages_node(struct iopt_area *area)
 }
 
 /*
+ * Contiguity hints. Block b of a pages object covers the user addresses
+ * [b, b + 1) * IOPT_CONTIG_BYTES; an area has a bit for each block it
+ * covers completely, counted from its first such block. Huge pages are
+ * aligned that way in user space, so their blocks are contiguous.
+ */
+#define IOPT_CONTIG_PAGES (IOPT_CONTIG_BYTES / PAGE_SIZE)
+
+/* The block holding index 0 is block 0 only if uptr is aligned. */
+static unsigned long iopt_pages_vpfn(struct iopt_pages *pages,
+				     unsigned long index)
+{
+	return (pages->uptr >> PAGE_SHIFT) + index;
+}
+
+/* First block completely inside @area, and how many there are. */
+static unsigned long iopt_area_contig_blocks(struct iopt_area *area,
+					     unsigned long *nblocks)
+{
+	unsigned long first, end;
+
+	first = DIV_ROUND_UP(iopt_pages_vpfn(area->pages,
+					     area->pages_node.start),
+			     IOPT_CONTIG_PAGES);
+	end = (iopt_pages_vpfn(area->pages, area->pages_node.last) + 1) /
+	      IOPT_CONTIG_PAGES;
+	*nblocks = end > first ? end - first : 0;
+	return first;
+}
+
+/* Give an area being filled its (empty) contiguity bitmap, if it can. */
+static void iopt_area_alloc_contig(struct iopt_area *area)
+{
+	unsigned long nblocks;
+
+	iopt_area_contig_blocks(area, &nblocks);
+	if (!nblocks)
+		area->contig = NULL;
+	else if (nblocks <= BITS_PER_LONG)
+		area->contig = &area->contig_inline;
+	else
+		area->contig = bitmap_zalloc(nblocks, GFP_KERNEL_ACCOUNT);
+	area->contig_inline = 0;
+}
+
+/**
+ * iopt_area_drop_contig() - forget the contiguity hints of an area
+ * @area: the area
+ *
+ * Reading its PFNs back then takes one lookup per page. Caller holds the
+ * pages mutex or the area is not filled.
+ */
+void iopt_area_drop_contig(struct iopt_area *area)
+{
+	if (area->contig != &area->contig_inline)
+		bitmap_free(area->contig);
+	area->contig = NULL;
+}
+
+/* Indices [first, first + npages) of @area are at consecutive PFNs. */
+static void iopt_area_note_contig(struct iopt_area *area, unsigned long first,
+				  unsigned long npages)
+{
+	unsigned long block, nblocks, start, end;
+
+	if (!area->contig || npages < IOPT_CONTIG_PAGES)
+		return;
+	block = iopt_area_contig_blocks(area, &nblocks);
+	start = DIV_ROUND_UP(iopt_pages_vpfn(area->pages, first),
+			     IOPT_CONTIG_PAGES);
+	end = iopt_pages_vpfn(area->pages, first + npages) / IOPT_CONTIG_PAGES;
+	start = max(start, block);
+	end = min(end, block + nblocks);
+	if (end > start)
+		bitmap_set(area->contig, start - block, end - start);
+}
+
+/*
  * Read back the PFN of page @index of the filled @area from @domain, which
  * maps the area. Returns how many indices from @index on (at most up to
- * @last) are known to follow at consecutive PFNs, at least 1.
+ * @last) are known to follow at consecutive PFNs, at least 1: the rest of
+ * the block if the area noted the block as contiguous when it was filled.
+ * That note stays true while the area is filled because pinned pages do
+ * not move and the area's IOPTEs do not change.
  */
 static unsigned long iopt_area_read_pfns(struct iopt_area *area,
 					 struct iommu_domain *domain,
 					 unsigned long index,
 					 unsigned long last, unsigned long *pfn)
 {
+	unsigned long block, first_block, nblocks, block_last;
 	phys_addr_t phys;
 
 	phys = iommu_iova_to_phys(domain, iopt_area_index_iova(area, index));
 	WARN_ON(!phys);
 	*pfn = PHYS_PFN(phys);
-	return 1;
+
+	if (!area->contig)
+		return 1;
+	first_block = iopt_area_contig_blocks(area, &nblocks);
+	block = iopt_pages_vpfn(area->pages, index) / IOPT_CONTIG_PAGES;
+	if (block < first_block || block - first_block >= nblocks ||
+	    !test_bit(block - first_block, area->contig))
+		return 1;
+	block_last = (block + 1) * IOPT_CONTIG_PAGES -
+		     iopt_pages_vpfn(area->pages, 0) - 1;
+	return min(block_last, last) - index + 1;
 }
 
 /* A filled area of @pages covering @index. Caller holds pages->mutex. */
@@ -491,6 +582,9 @@ static int iopt_mapper_flush(struct iopt_area_mapper *m)
 			return rc;
 		}
 	}
+	/* A fill that pins sees the PFNs first; later fills read them */
+	if (!m->domain)
+		iopt_area_note_contig(m->area, m->mapped, m->npages);
 	m->mapped = last + 1;
 	m->npages = 0;
 	cond_resched();
@@ -826,6 +920,7 @@ int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains)
 	m.mapped = area->pages_node.start;
 
 	mutex_lock(&pages->mutex);
+	iopt_area_alloc_contig(area);
 	rc = iopt_area_fill_pfns(area, &m);
 	if (!rc) {
 		interval_tree_insert(&area->pages_node, &pages->domains_itree);
@@ -848,6 +943,7 @@ int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains)
 						  area->pages_node.start,
 						  m.mapped - 1);
 	iopt_pages_account(pages, unpinned, false);
+	iopt_area_drop_contig(area);
 out_unlock:
 	mutex_unlock(&pages->mutex);
 	return rc;
@@ -878,6 +974,7 @@ void iopt_area_unfill_domains(struct iopt_area *area, unsigned int ndomains)
 					 area->pages_node.last);
 	iopt_pages_account(pages, unpinned, false);
 	area->storage_domain = NULL;
+	iopt_area_drop_contig(area);
 	mutex_unlock(&pages->mutex);
 }
 
