@@ -11,6 +11,9 @@ Suites (one row each in the final table, per kernel where it runs):
   vmtest:*      harness/vmtests programs: tests tied to the VM's devices
   demo:make-run the `make run` demo, run in the same test-kernel boot; it
                 passes when the demo exits 0 (every step did what it said)
+  bench:short   `make bench SHORT=1`'s program, last in the same boot: it
+                passes when it exits 0 and every row of every side got a
+                number; timings never fail it
   kernel:*      the console of each boot: any panic, oops, WARN, KASAN,
                 lockdep, kmemleak report or timeout is a failure
 
@@ -29,6 +32,7 @@ import time
 import build as kbuild
 import cross
 from assemble import assemble, base_dir, series_files
+from bench import build_bench, check_output as bench_check
 from common import BUILD, HARNESS, ROOT, TREE, log, main_wrapper, ncpus, run
 from demo import build_demo
 from results import parse_kunit, parse_tap, split_suites
@@ -151,10 +155,10 @@ def new_sources(exts):
 def static_checks(res):
     step('static checks: checkpatch --strict, kernel-doc')
     cp = os.path.join(TREE, 'scripts', 'checkpatch.pl')
-    # The series' new files, and our own C programs (VM tests, demo),
-    # which follow kernel style too.
+    # The series' new files, and our own C programs (VM tests, demo,
+    # benchmark), which follow kernel style too.
     ours = sorted(os.path.relpath(os.path.join(d, f), ROOT)
-                  for sub in ('vmtests', 'demo')
+                  for sub in ('vmtests', 'demo', 'bench')
                   for d in [os.path.join(HARNESS, sub)] if os.path.isdir(d)
                   for f in os.listdir(d) if f.endswith(('.c', '.h')))
     for path in new_sources(('.c', '.h')) + ours:
@@ -275,6 +279,9 @@ def build_vmtests():
 # rest; the demo shows one, so it waits out the faults of earlier tests.
 DEMO_PAUSE = 'sleep 5; '
 
+# Arguments of the programs that take some, by suite name.
+PROG_ARGS = {'bench:short': ' --short'}
+
 
 def vm_script(progs, inject):
     lines = ['cd /root']
@@ -288,7 +295,7 @@ def vm_script(progs, inject):
         exe = os.path.basename(path)
         pause = DEMO_PAUSE if name.startswith('demo:') else ''
         lines.append(f'echo "@@SUITE-BEGIN {name}@@"; {pause}'
-                     f'timeout 600 ./{exe}; '
+                     f'timeout 600 ./{exe}{PROG_ARGS.get(name, "")}; '
                      f'echo "@@SUITE-END {name} rc=$?@@"')
     lines.append('exit 0')
     return '\n'.join(lines)
@@ -317,6 +324,13 @@ def vm_tests(res, flavour, progs, inject):
             res.add(name, flavour, 'exit status 0', 'pass' if rc == 0
                     else 'fail', f'exit status {rc}\n' +
                     '\n'.join(lines[-60:]))
+            continue
+        if name.startswith('bench:'):
+            # Raw measurements, not TAP: complete or not.
+            ok, why = bench_check(lines, rc)
+            res.add(name, flavour, 'exit status 0, every row/side measured',
+                    'pass' if ok else 'fail',
+                    why + '\n' + '\n'.join(lines[-40:]))
             continue
         for case, st in parse_tap(lines, rc if rc is not None else -1):
             res.add(name, flavour, case, st, '\n'.join(lines[-40:]))
@@ -363,14 +377,17 @@ def main():
         series_check(res)
     if 'test' not in flavours:
         kbuild.build('test', ['headers_install'], skip_assemble=True)
-    step('building the kselftests, VM tests and demo (static, host)')
+    step('building the kselftests, VM tests, demo and benchmark (static, '
+         'host)')
     progs = build_selftests() + [(f'vmtest:{n}', p)
                                  for n, p in build_vmtests()]
-    demo = [('demo:make-run', build_demo())]
+    # The demo is what `make run` shows on the test kernel, the short
+    # benchmark proves `make bench` works; both ride along in that boot,
+    # last, instead of booting once more.
+    extra = [('demo:make-run', build_demo()),
+             ('bench:short', build_bench())]
     for flavour in flavours:
-        # The demo is what `make run` shows on the test kernel; it rides
-        # along in that boot, last, instead of booting once more.
-        vm_tests(res, flavour, progs + (demo if flavour == 'test' else []),
+        vm_tests(res, flavour, progs + (extra if flavour == 'test' else []),
                  args.inject)
 
     print('\nTest cases:')

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Host-side tests of the harness: console classification, KTAP and TAP
-parsing, and the PATH.patch format. They prove that a WARN, a crash in the
+parsing, the PATH.patch format and the benchmark's raw lines. They prove that a WARN, a crash in the
 middle of a kselftest or a failing KUnit case turns into a failure."""
 
 import os
@@ -12,6 +12,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import assemble  # noqa: E402
+import bench  # noqa: E402
 import results  # noqa: E402
 import series  # noqa: E402
 from common import HarnessError  # noqa: E402
@@ -182,6 +183,57 @@ class SeriesOwnership(unittest.TestCase):
                 f.write('diff --git a/include/n.h b/include/n.h\n'
                         'new file mode 100644\n')
             self.assertFalse(series.maintainers_need_no_update(patch, pats))
+
+
+def bench_lines(rounds=2, drop=None, end=True):
+    """A benchmark output: every row and side for ROUNDS rounds."""
+    out = ['@@INFO mode short', f'@@INFO rounds {rounds}']
+    n = 0
+    for rnd in range(1, rounds + 1):
+        for side in bench.SIDES:
+            for i, row in enumerate(bench.ROWS):
+                if (row, side, rnd) == drop:
+                    continue
+                val = {'type1': 100.0, 'iommufd': 60.0, 'floor': 50.0}[side]
+                out.append(f'@@BENCH {row} {side} {rnd} {val + rnd + i:.3f}')
+                n += 1
+    if end:
+        out.append(f'@@END {n}')
+    return out
+
+
+class Bench(unittest.TestCase):
+    def test_complete_run_passes(self):
+        self.assertEqual(bench.check_output(bench_lines(), 0), (True, ''))
+
+    def test_missing_measurement_fails(self):
+        ok, why = bench.check_output(bench_lines(drop=('thp-unmap', 'floor',
+                                                       2)), 0)
+        self.assertFalse(ok)
+        self.assertIn('thp-unmap floor: 1 of 2 rounds', why)
+
+    def test_no_end_or_bad_exit_fails(self):
+        self.assertFalse(bench.check_output(bench_lines(end=False), 0)[0])
+        self.assertFalse(bench.check_output(bench_lines(), 1)[0])
+
+    def test_summary_ratios_and_targets(self):
+        raw = bench.parse(bench_lines(rounds=3))['raw']
+        s = bench.summarize(raw)['churn-map']
+        self.assertEqual(s['sides']['type1'], (101.0, 102.0, 3))
+        self.assertAlmostEqual(s['ratios']['type1_med'], 62.0 / 102.0)
+        self.assertAlmostEqual(s['ratios']['type1_min'], 61.0 / 101.0)
+        self.assertEqual(bench.verdicts('churn-map', {
+            'sides': s['sides'], 'ratios': s['ratios']}),
+            [('i/t1 <= 0.7', True)])
+        self.assertEqual(bench.targets('64m-unmap'),
+                         [('type1', 1.0), ('floor', 1.3)])
+        self.assertEqual(bench.targets('slab-thp'), [])
+
+    def test_memory_target_with_type1_at_zero(self):
+        s = {'sides': {'type1': (0.0, 0.0, 3), 'iommufd': (4.0, 4.0, 3)},
+             'ratios': {'type1_med': None}}
+        self.assertEqual(bench.verdicts('mem-thp', s),
+                         [('mem <= type1', False)])
 
 
 if __name__ == '__main__':

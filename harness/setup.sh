@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential libc6-dev flex bison bc libelf-dev libssl-dev cpio
 dwarves sparse perl patch git xz-utils python3 qemu-system-x86
-busybox-static linux-source-6.1 gcc-aarch64-linux-gnu gcc-s390x-linux-gnu"
+busybox-static linux-source-6.1 gcc-aarch64-linux-gnu gcc-s390x-linux-gnu
+gnuplot-nox"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -3,7 +3,8 @@
 """Boot a built kernel under QEMU TCG and run one command in it as root.
 
 The machine (always the same, see README.md):
-  q35, 2 vCPUs, 2 GiB, emulated VT-d with interrupt remapping (first),
+  q35, 2 vCPUs, 2 GiB (run_vm's MEMORY: more for the benchmark),
+  emulated VT-d with interrupt remapping (first),
   00:02.0  edu            alone in its IOMMU group
   00:03.0  pcie-pci-bridge, behind it one IOMMU group of
            edu (01:01.0) and e1000 (01:02.0, kernel driver e1000)
@@ -31,8 +32,9 @@ from results import find_problems
 VMDIR = os.path.join(OUT, 'vm')
 BUSYBOX = '/bin/busybox'
 
+DEFAULT_MEMORY = '2G'
 MACHINE = [
-    '-accel', 'tcg', '-M', 'q35', '-cpu', 'max', '-smp', '2', '-m', '2G',
+    '-accel', 'tcg', '-M', 'q35', '-cpu', 'max', '-smp', '2',
     '-nodefaults', '-no-reboot', '-display', 'none',
     '-device', 'intel-iommu,intremap=on',
     '-device', 'edu,addr=02.0',
@@ -49,6 +51,36 @@ CMDLINE = ['console=ttyS0', 'panic=-1', 'loglevel=7', 'intel_iommu=on',
            'printk.time=0', 'rdinit=/init', 'hung_task_panic=0',
            'no_timer_check']
 DEBUG_CMDLINE = ['panic_on_warn=1', 'kmemleak=on']
+
+
+class _OutputTail:
+    """Hand each new complete line of the output file to a callback."""
+
+    def __init__(self, path, callback):
+        self.path = path
+        self.callback = callback
+        self.pos = 0
+        self.partial = ''
+
+    def poll(self, final=False):
+        if not self.callback:
+            return
+        try:
+            with open(self.path, 'rb') as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        self.pos += len(data)
+        text = self.partial + data.decode('utf-8', errors='replace')
+        text = text.replace('\r\n', '\n').replace('\r', '')
+        lines = text.split('\n')
+        self.partial = lines.pop()
+        if final and self.partial:
+            lines.append(self.partial)
+            self.partial = ''
+        for line in lines:
+            self.callback(line)
 
 
 class VMResult:
@@ -110,8 +142,13 @@ def build_initramfs(name, files, script):
 
 
 def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
-           append='', stream=None):
-    """Boot KERNEL, run SCRIPT (shell text) and return a VMResult."""
+           append='', stream=None, memory=DEFAULT_MEMORY, on_output=None):
+    """Boot KERNEL, run SCRIPT (shell text) and return a VMResult.
+
+    MEMORY is the guest RAM (QEMU -m syntax). STREAM gets the kernel
+    console as it comes; ON_OUTPUT, if given, is called with each complete
+    line the command prints, while the VM runs.
+    """
     if not os.path.isfile(kernel):
         raise HarnessError(f'kernel not found: {kernel} (build it first)')
     os.makedirs(VMDIR, exist_ok=True)
@@ -121,7 +158,7 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
     outfile = os.path.join(VMDIR, f'{name}.output.log')
     if os.path.exists(outfile):
         os.unlink(outfile)
-    cmd = ['qemu-system-x86_64'] + MACHINE + [
+    cmd = ['qemu-system-x86_64'] + MACHINE + ['-m', memory] + [
         '-kernel', kernel, '-initrd', cpio, '-append', ' '.join(cmdline),
         '-serial', 'stdio', '-chardev', f'file,id=out,path={outfile}',
         '-serial', 'chardev:out', '-monitor', 'none']
@@ -130,6 +167,7 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
     start = time.monotonic()
     timed_out = False
     chunks = []
+    tail = _OutputTail(outfile, on_output)
     with open(logfile, 'w', encoding='utf-8', errors='replace') as logf:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
@@ -147,6 +185,7 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
                     stream.write(text)
                     stream.flush()
                 continue
+            tail.poll()
             if proc.poll() is not None:
                 break
             if time.monotonic() - start > timeout:
@@ -155,6 +194,7 @@ def run_vm(kernel, script, files=(), timeout=600, name='vm', debug=False,
                 proc.wait()
                 break
             time.sleep(0.05)
+    tail.poll(final=True)
     console = ''.join(chunks)
     try:
         with open(outfile, encoding='utf-8', errors='replace') as f:
@@ -204,6 +244,8 @@ def main():
     ap.add_argument('--files', default='', help='space-separated host paths')
     ap.add_argument('--timeout', type=int, default=600)
     ap.add_argument('--append', default='', help='extra kernel arguments')
+    ap.add_argument('--memory', default=DEFAULT_MEMORY,
+                    help=f'guest RAM (default {DEFAULT_MEMORY})')
     ap.add_argument('--build', action='store_true',
                     help='build the flavour first')
     ap.add_argument('--console', action='store_true',
@@ -220,7 +262,8 @@ def main():
     res = run_vm(kernel, script, files=args.files.split(),
                  timeout=args.timeout, name=f'cli-{args.flavour}',
                  debug=args.flavour == 'debug', append=args.append,
-                 stream=sys.stdout if args.console else None)
+                 stream=sys.stdout if args.console else None,
+                 memory=args.memory)
     for line in res.user_lines():
         print(line)
     report_problems(res)

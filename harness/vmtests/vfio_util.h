@@ -499,6 +499,47 @@ static inline int vu_vfio_ioas(int iommufd, __u16 op, __u32 *ioas_id)
 	return 0;
 }
 
+/* ---- VFIO groups and the type1 container (legacy or iommufd) ---- */
+
+/* Open /dev/vfio/vfio; fd or -errno. */
+static inline int vu_container_open(void)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* VFIO_GROUP_GET_STATUS: the group's VFIO_GROUP_FLAGS_* in *FLAGS. */
+static inline int vu_group_status(int group, __u32 *flags)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status))
+		return -errno;
+	*flags = status.flags;
+	return 0;
+}
+
+/* VFIO_GROUP_SET_CONTAINER: CONTAINER is a container fd or an iommufd. */
+static inline int vu_group_set_container(int group, int container)
+{
+	return ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ? -errno : 0;
+}
+
+/* VFIO_SET_IOMMU of TYPE (e.g. VFIO_TYPE1v2_IOMMU) on a container. */
+static inline int vu_set_iommu(int container, unsigned long type)
+{
+	return ioctl(container, VFIO_SET_IOMMU, type) ? -errno : 0;
+}
+
+/* VFIO_GROUP_GET_DEVICE_FD for BDF; the device fd or -errno. */
+static inline int vu_group_device(int group, const char *bdf)
+{
+	int fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+
+	return fd < 0 ? -errno : fd;
+}
+
 /* ---- VFIO type1 container ioctls (legacy or iommufd-emulated) ---- */
 
 static inline int vu_type1_map(int container, void *buf, size_t len,
