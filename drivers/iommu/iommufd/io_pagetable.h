@@ -113,8 +113,9 @@ enum iopt_pages_account_mode {
  * @writable: pin with FOLL_WRITE (constant)
  * @account_mode: enum iopt_pages_account_mode (constant)
  * @source_mm: the mm of the task that mapped (mmgrab'ed; constant)
- * @source_task: thread group leader of that task, for RLIMIT_MEMLOCK
- * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode
+ * @source_task: thread group leader of that task, for RLIMIT_MEMLOCK;
+ *	NULL in IOPT_PAGES_ACCOUNT_NONE mode
+ * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode, else NULL
  * @npinned: number of indices pinned and charged
  * @pinned_pfns: PFN (as xa value) of every index covered by @access_itree
  * @domains_itree: iopt_area::pages_node of areas filled into domains

@@ -90,9 +90,11 @@ size_t iopt_batch_max_entries(void)
  * @writable: pin the pages for writing
  * @account_mode: the context's enum iopt_pages_account_mode
  *
- * Nothing is pinned yet. The mm, the thread group leader (for its
- * RLIMIT_MEMLOCK) and the user are recorded for later pinning and
- * accounting. A task with CAP_IPC_LOCK gets IOPT_PAGES_ACCOUNT_NONE.
+ * Nothing is pinned yet. The mm is recorded for later pinning, and what
+ * the accounting mode needs for charging: the thread group leader (for
+ * its RLIMIT_MEMLOCK) unless nothing is charged, and the user in
+ * IOPT_PAGES_ACCOUNT_USER mode. A task with CAP_IPC_LOCK gets
+ * IOPT_PAGES_ACCOUNT_NONE.
  *
  * Return: the pages object with one reference, or an ERR_PTR.
  */
@@ -125,9 +127,12 @@ struct iopt_pages *iopt_alloc_pages(void __user *uptr, unsigned long length,
 
 	mmgrab(current->mm);
 	pages->source_mm = current->mm;
-	get_task_struct(current->group_leader);
-	pages->source_task = current->group_leader;
-	pages->source_user = get_uid(current_user());
+	if (pages->account_mode != IOPT_PAGES_ACCOUNT_NONE) {
+		get_task_struct(current->group_leader);
+		pages->source_task = current->group_leader;
+	}
+	if (pages->account_mode == IOPT_PAGES_ACCOUNT_USER)
+		pages->source_user = get_uid(current_user());
 	return pages;
 }
 
@@ -142,9 +147,10 @@ void iopt_release_pages(struct kref *kref)
 	WARN_ON(pages->npinned);
 	WARN_ON(!RB_EMPTY_ROOT(&pages->domains_itree.rb_root));
 	WARN_ON(!RB_EMPTY_ROOT(&pages->access_itree.rb_root));
-	WARN_ON(!xa_empty(&pages->pinned_pfns));
-	xa_destroy(&pages->pinned_pfns);
-	/* Objects built by the KUnit tests have no mm, task or user */
+	/* Empty unless something leaked: then free its nodes at least */
+	if (WARN_ON(!xa_empty(&pages->pinned_pfns)))
+		xa_destroy(&pages->pinned_pfns);
+	/* Objects built by the KUnit tests have no mm */
 	if (pages->source_mm)
 		mmdrop(pages->source_mm);
 	if (pages->source_task)
