@@ -546,9 +546,11 @@ static int iopt_area_map_pfns(struct iopt_area *area,
  */
 struct iopt_area_mapper {
 	struct iopt_area *area;
-	/* Map into this domain only, or if NULL into the first @ndomains */
+	/* Map into @domain and into domains [1, @ndomains) of area->iopt */
 	struct iommu_domain *domain;
 	unsigned int ndomains;
+	/* This fill pins: note what is contiguous */
+	bool pinning;
 	bool large_pages;
 	unsigned long mapped;
 	/* The pending run: indices [mapped, mapped + npages) from pfn */
@@ -556,27 +558,22 @@ struct iopt_area_mapper {
 	unsigned long npages;
 };
 
-static unsigned int iopt_mapper_ndomains(struct iopt_area_mapper *m)
-{
-	return m->domain ? 1 : m->ndomains;
-}
-
 static struct iommu_domain *iopt_mapper_domain(struct iopt_area_mapper *m,
 					       unsigned int i)
 {
-	return m->domain ?: xa_load(&m->area->iopt->domains, i);
+	return i ? xa_load(&m->area->iopt->domains, i) : m->domain;
 }
 
 /* Map the pending run into every domain of the mapper, or into none. */
 static int iopt_mapper_flush(struct iopt_area_mapper *m)
 {
-	unsigned int i, n = iopt_mapper_ndomains(m);
 	unsigned long last = m->mapped + m->npages - 1;
+	unsigned int i;
 	int rc;
 
 	if (!m->npages)
 		return 0;
-	for (i = 0; i != n; i++) {
+	for (i = 0; i != m->ndomains; i++) {
 		rc = iopt_area_map_pfns(m->area, iopt_mapper_domain(m, i),
 					m->mapped, m->pfn, m->npages,
 					m->large_pages);
@@ -589,7 +586,7 @@ static int iopt_mapper_flush(struct iopt_area_mapper *m)
 		}
 	}
 	/* A fill that pins sees the PFNs first; later fills read them */
-	if (!m->domain)
+	if (m->pinning)
 		iopt_area_note_contig(m->area, m->mapped, m->npages);
 	m->mapped = last + 1;
 	m->npages = 0;
@@ -633,6 +630,14 @@ static unsigned long iopt_pages_unpin_unused(struct iopt_pages *pages,
 	struct interval_tree_span_iter aspan;
 	unsigned long run_first = first;
 	unsigned long unpinned = 0;
+
+	/* Nobody else left: everything goes */
+	if (RB_EMPTY_ROOT(&pages->domains_itree.rb_root) &&
+	    RB_EMPTY_ROOT(&pages->access_itree.rb_root)) {
+		for (; run_first <= last; run_first += runs->npages, runs++)
+			iopt_pages_unpin_run(pages, runs->pfn, runs->npages);
+		return last - first + 1;
+	}
 
 	interval_tree_for_each_span(&dspan, &pages->domains_itree, first,
 				    last) {
@@ -695,7 +700,7 @@ static unsigned long iopt_area_unmap_unpin(struct iopt_area *area,
 	unsigned int i;
 
 	lockdep_assert_held(&pages->mutex);
-	for (i = 0; i != ndomains; i++) {
+	for (i = 0; ndomains > 1 && i != ndomains; i++) {
 		struct iommu_domain *domain = xa_load(&area->iopt->domains, i);
 
 		if (domain != storage)
@@ -864,6 +869,14 @@ static int iopt_area_fill_pfns(struct iopt_area *area,
 	struct interval_tree_span_iter dspan;
 	int rc;
 
+	/* The first user of the pages object, as with every IOAS_MAP */
+	if (RB_EMPTY_ROOT(&pages->domains_itree.rb_root) &&
+	    RB_EMPTY_ROOT(&pages->access_itree.rb_root)) {
+		rc = iopt_fill_from_pins(pages, m, area->pages_node.start,
+					 area->pages_node.last);
+		return rc ?: iopt_mapper_flush(m);
+	}
+
 	interval_tree_for_each_span(&aspan, &pages->access_itree,
 				    area->pages_node.start,
 				    area->pages_node.last) {
@@ -912,6 +925,7 @@ int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains)
 	struct iopt_area_mapper m = {
 		.area = area,
 		.ndomains = ndomains,
+		.pinning = true,
 		.large_pages = !area->iopt->disable_large_pages,
 	};
 	unsigned long unpinned = 0;
@@ -924,13 +938,14 @@ int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains)
 		return -EINVAL;
 	iopt_area_set_pages_node(area);
 	m.mapped = area->pages_node.start;
+	m.domain = xa_load(&area->iopt->domains, 0);
 
 	mutex_lock(&pages->mutex);
 	iopt_area_alloc_contig(area);
 	rc = iopt_area_fill_pfns(area, &m);
 	if (!rc) {
 		interval_tree_insert(&area->pages_node, &pages->domains_itree);
-		area->storage_domain = xa_load(&area->iopt->domains, 0);
+		area->storage_domain = m.domain;
 		goto out_unlock;
 	}
 
@@ -943,9 +958,7 @@ int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains)
 						    &run);
 	}
 	if (m.mapped != area->pages_node.start)
-		unpinned += iopt_area_unmap_unpin(area, ndomains,
-						  xa_load(&area->iopt->domains,
-							  0),
+		unpinned += iopt_area_unmap_unpin(area, ndomains, m.domain,
 						  area->pages_node.start,
 						  m.mapped - 1);
 	iopt_pages_account(pages, unpinned, false);
@@ -1000,6 +1013,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain)
 	struct iopt_area_mapper m = {
 		.area = area,
 		.domain = domain,
+		.ndomains = 1,
 		.large_pages = !area->iopt->disable_large_pages,
 		.mapped = area->pages_node.start,
 	};
