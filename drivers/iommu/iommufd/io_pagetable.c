@@ -259,7 +259,6 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 	int rc;
 
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 
 	if (length % iopt->iova_alignment) {
 		rc = -EINVAL;
@@ -326,7 +325,6 @@ err_remove:
 		elm->area = NULL;
 	}
 out_unlock:
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	return rc;
 }
@@ -453,7 +451,6 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 
 again:
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 	area = iopt_area_first(iopt, start, last);
 	while (area) {
 		struct iopt_area *next = iopt_area_next(area, start, last);
@@ -466,7 +463,6 @@ again:
 		}
 		if (area->num_accesses) {
 			area->prevent_access = true;
-			up_read(&iopt->domains_rwsem);
 			up_write(&iopt->iova_rwsem);
 			if (++rounds > IOPT_UNMAP_MAX_ROUNDS) {
 				rc = -EDEADLOCK;
@@ -484,7 +480,6 @@ again:
 	}
 	rc = unmapped_bytes ? 0 : -ENOENT;
 out_unlock:
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	if (unmapped)
 		*unmapped = unmapped_bytes;
@@ -1272,7 +1267,6 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 	int rc = 0;
 
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 	for (i = 0; i != num_iovas; i++) {
 		area = iopt_area_first(iopt, iovas[i], iovas[i]);
 		if (!area || iopt_area_last_iova(area) == iovas[i])
@@ -1281,7 +1275,6 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		if (rc)
 			break;
 	}
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	return rc;
 }

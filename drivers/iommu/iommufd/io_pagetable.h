@@ -32,13 +32,14 @@
  *   iopt_pages::mutex -> (mmap_lock of the mapping mm)
  *
  * iova_rwsem protects the three IOVA trees, the areas' fields, the
- * alignment and disable_large_pages. domains_rwsem protects the domains
- * xarray. access_list changes with both held for writing, so holding either
- * for reading is enough to walk it. iopt_pages::mutex protects the trees,
- * the xarray and the counters of its pages object. Filling an area into
- * domains and unfilling it (the map and unmap calls, and its node entering
- * or leaving domains_itree) and changing its storage domain happen under
- * iopt_pages::mutex, the latter two also with iova_rwsem held for writing.
+ * alignment and disable_large_pages. The domains xarray and access_list
+ * change with both rwsems held for writing, so holding either is enough
+ * to read them; map, unmap and cut hold iova_rwsem only.
+ * iopt_pages::mutex protects the trees, the xarray and the counters of its
+ * pages object. Filling an area into domains and unfilling it (the map and
+ * unmap calls, and its node entering or leaving domains_itree) and
+ * changing its storage domain happen under iopt_pages::mutex, the latter
+ * two also with iova_rwsem held for writing.
  * So iopt_pages::mutex is enough to read the PFNs of any area in
  * domains_itree from its storage domain, whichever io_pagetable the area
  * belongs to, and iova_rwsem is enough to read the storage domain of an
@@ -70,7 +71,7 @@ struct user_struct;
 
 /**
  * struct io_pagetable - one IO address space
- * @domains_rwsem: protects @domains
+ * @domains_rwsem: with @iova_rwsem, protects @domains and @access_list
  * @domains: the attached domains, densely packed from index 0
  * @access_list: attached in-kernel accesses (allocating xarray)
  * @iova_rwsem: protects the IOVA trees and the fields below

@@ -915,7 +915,7 @@ static int iopt_area_fill_pfns(struct iopt_area *area,
  * others come from the accesses' xarray or from the storage domain of
  * another filled area. Each physically contiguous run is mapped as soon as
  * it is complete. Does nothing if @ndomains is 0. Caller holds iova_rwsem
- * for writing and domains_rwsem.
+ * for writing.
  *
  * Return: 0 or an errno; on error nothing is pinned or mapped.
  */
@@ -975,8 +975,7 @@ out_unlock:
  *	of its io_pagetable, among them its storage domain
  *
  * Pages that no other area or access uses are unpinned and credited, after
- * no domain maps them any more. Caller holds iova_rwsem for writing and
- * domains_rwsem.
+ * no domain maps them any more. Caller holds iova_rwsem for writing.
  */
 void iopt_area_unfill_domains(struct iopt_area *area, unsigned int ndomains)
 {
@@ -1003,7 +1002,7 @@ void iopt_area_unfill_domains(struct iopt_area *area, unsigned int ndomains)
  * @domain: the new domain
  *
  * The PFNs are read from the area's storage domain; nothing is pinned.
- * Caller holds iova_rwsem for writing and domains_rwsem.
+ * Caller holds iova_rwsem for writing.
  *
  * Return: 0 or the error of iommu_map(); on error nothing stays mapped.
  */
@@ -1051,7 +1050,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain)
  *
  * One iommu_unmap() covers the whole area: it starts where the first map
  * call of the area started and ends where the last one ended. Caller holds
- * iova_rwsem for writing and domains_rwsem.
+ * iova_rwsem for writing.
  */
 void iopt_area_unfill_domain(struct iopt_area *area,
 			     struct iommu_domain *domain,
