@@ -374,7 +374,7 @@ static void iopt_area_set_pages_node(struct iopt_area *area)
  */
 #define IOPT_CONTIG_PAGES (IOPT_CONTIG_BYTES / PAGE_SIZE)
 
-/* The block holding index 0 is block 0 only if uptr is aligned. */
+/* The user page frame number of page @index; blocks count in these. */
 static unsigned long iopt_pages_vpfn(struct iopt_pages *pages,
 				     unsigned long index)
 {
