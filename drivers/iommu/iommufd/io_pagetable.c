@@ -1219,31 +1219,14 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	kref_get(&pages->kref);
 	rhs->pages = pages;
 
-	/*
-	 * Readers of a filled area's PFNs go by its pages node under the
-	 * pages mutex: both halves keep the storage domain, which maps them.
-	 */
+	/* Readers of a filled area's PFNs hold the pages mutex */
 	mutex_lock(&pages->mutex);
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	area->node.last = iova;
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	interval_tree_insert(&rhs->node, &iopt->area_itree);
-
-	if (iopt_area_filled(area)) {
-		interval_tree_remove(&area->pages_node, &pages->domains_itree);
-		area->pages_node.last = (area->start_byte +
-					 iopt_area_length(area) - 1) >>
-					PAGE_SHIFT;
-		rhs->pages_node.start = rhs->start_byte >> PAGE_SHIFT;
-		rhs->pages_node.last = (rhs->start_byte +
-					iopt_area_length(rhs) - 1) >>
-				       PAGE_SHIFT;
-		interval_tree_insert(&area->pages_node, &pages->domains_itree);
-		interval_tree_insert(&rhs->pages_node, &pages->domains_itree);
-		rhs->storage_domain = area->storage_domain;
-		/* The blocks would have to be recounted: drop the hints */
-		iopt_area_drop_contig(area);
-	}
+	if (iopt_area_filled(area))
+		iopt_area_split_filled(area, rhs);
 	mutex_unlock(&pages->mutex);
 	return 0;
 }

@@ -174,6 +174,9 @@ struct iopt_pages_test_ops {
  *	blocks; NULL if there is no block or its allocation failed. Changes
  *	with @storage_domain.
  * @contig_inline: the bitmap of small areas
+ * @first_pfn: while the area is filled, the PFN of its first page, so that
+ *	reading back a single page area needs no lookup. Changes with
+ *	@storage_domain.
  * @start_byte: byte offset in @pages of the area's first byte
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE
  * @prevent_access: an unmap is waiting for accesses to let go
@@ -187,6 +190,7 @@ struct iopt_area {
 	struct iommu_domain *storage_domain;
 	unsigned long *contig;
 	unsigned long contig_inline;
+	unsigned long first_pfn;
 	unsigned long start_byte;
 	int iommu_prot;
 	bool prevent_access;
@@ -291,7 +295,7 @@ int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain);
 void iopt_area_unfill_domain(struct iopt_area *area,
 			     struct iommu_domain *domain,
 			     struct iommu_domain *successor);
-void iopt_area_drop_contig(struct iopt_area *area);
+void iopt_area_split_filled(struct iopt_area *area, struct iopt_area *rhs);
 int iopt_pages_access_add(struct iopt_pages *pages, unsigned long first,
 			  unsigned long last, struct page **out_pages);
 void iopt_pages_access_remove(struct iopt_pages *pages, unsigned long first,

@@ -411,14 +411,8 @@ static void iopt_area_alloc_contig(struct iopt_area *area)
 	area->contig_inline = 0;
 }
 
-/**
- * iopt_area_drop_contig() - forget the contiguity hints of an area
- * @area: the area
- *
- * Reading its PFNs back then takes one lookup per page. Caller holds the
- * pages mutex or the area is not filled.
- */
-void iopt_area_drop_contig(struct iopt_area *area)
+/* Forget the contiguity hints of @area: reading back is per page then. */
+static void iopt_area_drop_contig(struct iopt_area *area)
 {
 	if (area->contig != &area->contig_inline)
 		bitmap_free(area->contig);
@@ -445,11 +439,12 @@ static void iopt_area_note_contig(struct iopt_area *area, unsigned long first,
 
 /*
  * Read back the PFN of page @index of the filled @area from @domain, which
- * maps the area. Returns how many indices from @index on (at most up to
- * @last) are known to follow at consecutive PFNs, at least 1: the rest of
- * the block if the area noted the block as contiguous when it was filled.
- * That note stays true while the area is filled because pinned pages do
- * not move and the area's IOPTEs do not change.
+ * maps the area (the area's first PFN is at hand). Returns how many
+ * indices from @index on (at most up to @last) are known to follow at
+ * consecutive PFNs, at least 1: the rest of the block if the area noted
+ * the block as contiguous when it was filled. That note stays true while
+ * the area is filled because pinned pages do not move and the area's
+ * IOPTEs do not change.
  */
 static unsigned long iopt_area_read_pfns(struct iopt_area *area,
 					 struct iommu_domain *domain,
@@ -459,9 +454,14 @@ static unsigned long iopt_area_read_pfns(struct iopt_area *area,
 	unsigned long block, first_block, nblocks, block_last;
 	phys_addr_t phys;
 
-	phys = iommu_iova_to_phys(domain, iopt_area_index_iova(area, index));
-	WARN_ON(!phys);
-	*pfn = PHYS_PFN(phys);
+	if (index == area->pages_node.start) {
+		*pfn = area->first_pfn;
+	} else {
+		phys = iommu_iova_to_phys(domain,
+					  iopt_area_index_iova(area, index));
+		WARN_ON(!phys);
+		*pfn = PHYS_PFN(phys);
+	}
 
 	if (!area->contig)
 		return 1;
@@ -586,8 +586,11 @@ static int iopt_mapper_flush(struct iopt_area_mapper *m)
 		}
 	}
 	/* A fill that pins sees the PFNs first; later fills read them */
-	if (m->pinning)
+	if (m->pinning) {
+		if (m->mapped == m->area->pages_node.start)
+			m->area->first_pfn = m->pfn;
 		iopt_area_note_contig(m->area, m->mapped, m->npages);
+	}
 	m->mapped = last + 1;
 	m->npages = 0;
 	cond_resched();
@@ -1071,6 +1074,34 @@ void iopt_area_unfill_domain(struct iopt_area *area,
 				area->pages_node.last);
 out_unlock:
 	mutex_unlock(&pages->mutex);
+}
+
+/**
+ * iopt_area_split_filled() - the pages side of splitting a filled area
+ * @area: the left half, already shortened in IOVA
+ * @rhs: the new right half, right after @area in IOVA and in the pages
+ *
+ * Both halves keep the storage domain, which maps them. Their nodes in
+ * domains_itree are recomputed, the contiguity hints of @area are dropped
+ * (its blocks would have to be recounted) and the first PFN of @rhs is
+ * read back. Caller holds the pages mutex and iova_rwsem for writing.
+ */
+void iopt_area_split_filled(struct iopt_area *area, struct iopt_area *rhs)
+{
+	struct iopt_pages *pages = area->pages;
+	phys_addr_t phys;
+
+	lockdep_assert_held(&pages->mutex);
+	interval_tree_remove(&area->pages_node, &pages->domains_itree);
+	iopt_area_set_pages_node(area);
+	iopt_area_set_pages_node(rhs);
+	interval_tree_insert(&area->pages_node, &pages->domains_itree);
+	interval_tree_insert(&rhs->pages_node, &pages->domains_itree);
+	rhs->storage_domain = area->storage_domain;
+	iopt_area_drop_contig(area);
+	phys = iommu_iova_to_phys(rhs->storage_domain, iopt_area_iova(rhs));
+	WARN_ON(!phys);
+	rhs->first_pfn = PHYS_PFN(phys);
 }
 
 /*
