@@ -96,7 +96,7 @@ void iopt_destroy_table(struct io_pagetable *iopt)
 	WARN_ON(!xa_empty(&iopt->access_list));
 	while ((area = iopt_area_first(iopt, 0, ULONG_MAX))) {
 		WARN_ON(area->num_accesses);
-		iopt_area_unfill_domains(area, iopt);
+		iopt_area_unfill_domains(area, iopt->ndomains);
 		iopt_remove_area(iopt, area);
 	}
 	iopt_free_itree(&iopt->reserved_itree,
@@ -259,7 +259,6 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 	int rc;
 
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 
 	if (length % iopt->iova_alignment) {
 		rc = -EINVAL;
@@ -305,7 +304,7 @@ int iopt_map_pages(struct io_pagetable *iopt, struct list_head *pages_list,
 		area->iommu_prot = iommu_prot;
 		kref_get(&elm->pages->kref);
 		area->pages = elm->pages;
-		rc = iopt_area_fill_domains(area, iopt);
+		rc = iopt_area_fill_domains(area, iopt->ndomains);
 		if (rc) {
 			iopt_free_area(area);
 			goto err_remove;
@@ -321,12 +320,11 @@ err_remove:
 	list_for_each_entry(elm, pages_list, next) {
 		if (!elm->area)
 			break;
-		iopt_area_unfill_domains(elm->area, iopt);
+		iopt_area_unfill_domains(elm->area, iopt->ndomains);
 		iopt_remove_area(iopt, elm->area);
 		elm->area = NULL;
 	}
 out_unlock:
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	return rc;
 }
@@ -453,7 +451,6 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 
 again:
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 	area = iopt_area_first(iopt, start, last);
 	while (area) {
 		struct iopt_area *next = iopt_area_next(area, start, last);
@@ -466,7 +463,6 @@ again:
 		}
 		if (area->num_accesses) {
 			area->prevent_access = true;
-			up_read(&iopt->domains_rwsem);
 			up_write(&iopt->iova_rwsem);
 			if (++rounds > IOPT_UNMAP_MAX_ROUNDS) {
 				rc = -EDEADLOCK;
@@ -475,7 +471,7 @@ again:
 			iommufd_access_notify_unmap(iopt, area_iova, area_len);
 			goto again;
 		}
-		iopt_area_unfill_domains(area, iopt);
+		iopt_area_unfill_domains(area, iopt->ndomains);
 		iopt_remove_area(iopt, area);
 		unmapped_bytes += area_len;
 		/* The round limit is per area that accesses keep pinned. */
@@ -484,7 +480,6 @@ again:
 	}
 	rc = unmapped_bytes ? 0 : -ENOENT;
 out_unlock:
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	if (unmapped)
 		*unmapped = unmapped_bytes;
@@ -798,9 +793,16 @@ int iopt_table_add_domain(struct io_pagetable *iopt,
 	if (rc)
 		goto out_reserved;
 
+	/*
+	 * The first domain pins the areas and becomes their storage domain,
+	 * a later one is filled from the storage domains.
+	 */
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
-		rc = iopt_area_fill_domain(area, domain);
+		if (iopt->ndomains)
+			rc = iopt_area_fill_domain(area, domain);
+		else
+			rc = iopt_area_fill_domains(area, 1);
 		if (rc)
 			goto out_unfill;
 	}
@@ -815,7 +817,10 @@ out_unfill:
 	     area = iopt_area_next(area, 0, ULONG_MAX)) {
 		if (area == failed)
 			break;
-		iopt_area_unfill_domain(area, domain, !iopt->ndomains);
+		if (iopt->ndomains)
+			iopt_area_unfill_domain(area, domain, NULL);
+		else
+			iopt_area_unfill_domains(area, 1);
 	}
 	xa_erase(&iopt->domains, iopt->ndomains);
 out_reserved:
@@ -832,13 +837,15 @@ out_unlock:
  * @domain: a domain added with iopt_table_add_domain()
  *
  * Unmaps every area from the domain along the boundaries it was mapped
- * with, unpins pages no other user needs, drops the aperture reservations
- * and recomputes the alignment.
+ * with. If it is the last domain, the pages no other user needs are
+ * unpinned; otherwise areas keeping their PFNs in it move them to another
+ * domain first. Drops the aperture reservations and recomputes the
+ * alignment.
  */
 void iopt_table_remove_domain(struct io_pagetable *iopt,
 			      struct iommu_domain *domain)
 {
-	struct iommu_domain *cur;
+	struct iommu_domain *cur, *successor = NULL;
 	struct iopt_area *area;
 	unsigned long index;
 	bool found = false;
@@ -854,9 +861,19 @@ void iopt_table_remove_domain(struct io_pagetable *iopt,
 	if (WARN_ON(!found))
 		goto out_unlock;
 
+	/*
+	 * The last domain takes the pins with it. Otherwise the areas whose
+	 * storage domain this is move their storage to another domain.
+	 */
+	if (iopt->ndomains > 1)
+		successor = xa_load(&iopt->domains, index ? 0 : 1);
 	for (area = iopt_area_first(iopt, 0, ULONG_MAX); area;
-	     area = iopt_area_next(area, 0, ULONG_MAX))
-		iopt_area_unfill_domain(area, domain, iopt->ndomains == 1);
+	     area = iopt_area_next(area, 0, ULONG_MAX)) {
+		if (successor)
+			iopt_area_unfill_domain(area, domain, successor);
+		else
+			iopt_area_unfill_domains(area, 1);
+	}
 
 	/* Keep the xarray dense: the last entry fills the hole */
 	iopt->ndomains--;
@@ -1186,8 +1203,9 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 		return -EINVAL;
 	if (area->prevent_access)
 		return -EBUSY;
-	if (area->filled && (!iopt->disable_large_pages ||
-			     iopt_area_byte(area, new_start) % PAGE_SIZE))
+	if (iopt_area_filled(area) &&
+	    (!iopt->disable_large_pages ||
+	     iopt_area_byte(area, new_start) % PAGE_SIZE))
 		return -EINVAL;
 
 	rhs = kzalloc(sizeof(*rhs), GFP_KERNEL_ACCOUNT);
@@ -1201,26 +1219,15 @@ static int iopt_area_split(struct io_pagetable *iopt, struct iopt_area *area,
 	kref_get(&pages->kref);
 	rhs->pages = pages;
 
+	/* Readers of a filled area's PFNs hold the pages mutex */
+	mutex_lock(&pages->mutex);
 	interval_tree_remove(&area->node, &iopt->area_itree);
 	area->node.last = iova;
 	interval_tree_insert(&area->node, &iopt->area_itree);
 	interval_tree_insert(&rhs->node, &iopt->area_itree);
-
-	if (area->filled) {
-		mutex_lock(&pages->mutex);
-		interval_tree_remove(&area->pages_node, &pages->domains_itree);
-		area->pages_node.last = (area->start_byte +
-					 iopt_area_length(area) - 1) >>
-					PAGE_SHIFT;
-		rhs->pages_node.start = rhs->start_byte >> PAGE_SHIFT;
-		rhs->pages_node.last = (rhs->start_byte +
-					iopt_area_length(rhs) - 1) >>
-				       PAGE_SHIFT;
-		interval_tree_insert(&area->pages_node, &pages->domains_itree);
-		interval_tree_insert(&rhs->pages_node, &pages->domains_itree);
-		rhs->filled = true;
-		mutex_unlock(&pages->mutex);
-	}
+	if (iopt_area_filled(area))
+		iopt_area_split_filled(area, rhs);
+	mutex_unlock(&pages->mutex);
 	return 0;
 }
 
@@ -1243,7 +1250,6 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 	int rc = 0;
 
 	down_write(&iopt->iova_rwsem);
-	down_read(&iopt->domains_rwsem);
 	for (i = 0; i != num_iovas; i++) {
 		area = iopt_area_first(iopt, iovas[i], iovas[i]);
 		if (!area || iopt_area_last_iova(area) == iovas[i])
@@ -1252,7 +1258,6 @@ int iopt_cut_iova(struct io_pagetable *iopt, unsigned long *iovas,
 		if (rc)
 			break;
 	}
-	up_read(&iopt->domains_rwsem);
 	up_write(&iopt->iova_rwsem);
 	return rc;
 }

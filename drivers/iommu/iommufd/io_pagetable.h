@@ -14,11 +14,17 @@
  * shared (kref) by every area mapping it, also across IOASes through COPY,
  * so each user page is pinned and accounted at most once. Inside it, two
  * interval trees over page indices record who needs pages pinned:
- *   - domains_itree: areas whose io_pagetable has at least one domain;
+ *   - domains_itree: areas that are filled, i.e. mapped into every domain
+ *     of their io_pagetable (of any io_pagetable sharing the pages);
  *   - access_itree: ranges pinned by in-kernel accesses, refcounted.
- * The xarray pinned_pfns holds the PFN of exactly those indices covered by
- * the union of both trees; an index is pinned when its first user comes
- * and unpinned when its last user goes.
+ * An index is pinned when its first user comes and unpinned when its last
+ * user goes. Its PFN is kept in one place only:
+ *   - in the xarray pinned_pfns if access_itree covers the index;
+ *   - otherwise in the IOPTEs of the storage domain of any filled area
+ *     covering it, read back with iommu_iova_to_phys() when needed.
+ * Each filled area names its storage domain, one of the domains of its
+ * io_pagetable. When that domain leaves the io_pagetable while others stay,
+ * the area's storage moves to another domain before the IOPTEs go away.
  *
  * Locking, outermost first:
  *
@@ -26,10 +32,18 @@
  *   iopt_pages::mutex -> (mmap_lock of the mapping mm)
  *
  * iova_rwsem protects the three IOVA trees, the areas' fields, the
- * alignment and disable_large_pages. domains_rwsem protects the domains
- * xarray. access_list changes with both held for writing, so holding either
- * for reading is enough to walk it. iopt_pages::mutex protects the trees,
- * the xarray and the counters of its pages object.
+ * alignment and disable_large_pages. The domains xarray and access_list
+ * change with both rwsems held for writing, so holding either is enough
+ * to read them; map, unmap and cut hold iova_rwsem only.
+ * iopt_pages::mutex protects the trees, the xarray and the counters of its
+ * pages object. Filling an area into domains and unfilling it (the map and
+ * unmap calls, and its node entering or leaving domains_itree) and
+ * changing its storage domain happen under iopt_pages::mutex, the latter
+ * two also with iova_rwsem held for writing.
+ * So iopt_pages::mutex is enough to read the PFNs of any area in
+ * domains_itree from its storage domain, whichever io_pagetable the area
+ * belongs to, and iova_rwsem is enough to read the storage domain of an
+ * area of that io_pagetable.
  */
 #ifndef __IOMMUFD_IO_PAGETABLE_H
 #define __IOMMUFD_IO_PAGETABLE_H
@@ -41,6 +55,7 @@
 #include <linux/overflow.h>
 #include <linux/rbtree.h>
 #include <linux/rwsem.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -48,6 +63,7 @@ struct device;
 struct iommu_domain;
 struct iommufd_access;
 struct iommufd_ctx;
+struct iopt_pages_test_ops;
 struct mm_struct;
 struct page;
 struct task_struct;
@@ -55,7 +71,7 @@ struct user_struct;
 
 /**
  * struct io_pagetable - one IO address space
- * @domains_rwsem: protects @domains
+ * @domains_rwsem: with @iova_rwsem, protects @domains and @access_list
  * @domains: the attached domains, densely packed from index 0
  * @access_list: attached in-kernel accesses (allocating xarray)
  * @iova_rwsem: protects the IOVA trees and the fields below
@@ -98,12 +114,14 @@ enum iopt_pages_account_mode {
  * @writable: pin with FOLL_WRITE (constant)
  * @account_mode: enum iopt_pages_account_mode (constant)
  * @source_mm: the mm of the task that mapped (mmgrab'ed; constant)
- * @source_task: thread group leader of that task, for RLIMIT_MEMLOCK
- * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode
+ * @source_task: thread group leader of that task, for RLIMIT_MEMLOCK;
+ *	NULL in IOPT_PAGES_ACCOUNT_NONE mode
+ * @source_user: the user charged in IOPT_PAGES_ACCOUNT_USER mode, else NULL
  * @npinned: number of indices pinned and charged
- * @pinned_pfns: PFN (as xa value) of every pinned index
+ * @pinned_pfns: PFN (as xa value) of every index covered by @access_itree
  * @domains_itree: iopt_area::pages_node of areas filled into domains
  * @access_itree: struct iopt_pages_access nodes
+ * @test_ops: KUnit only: pin and unpin made-up pages instead of user memory
  */
 struct iopt_pages {
 	struct kref kref;
@@ -120,18 +138,47 @@ struct iopt_pages {
 	struct xarray pinned_pfns;
 	struct rb_root_cached domains_itree;
 	struct rb_root_cached access_itree;
+#if IS_ENABLED(CONFIG_IOMMUFD_KUNIT_TEST)
+	const struct iopt_pages_test_ops *test_ops;
+#endif
+};
+
+/**
+ * struct iopt_pages_test_ops - stand-ins for pinning user memory (KUnit)
+ * @pin: pin up to @npages indices from @index, store their pages in @out
+ *	and return how many were pinned, or an errno
+ * @unpin: unpin @npages physically contiguous pages from @pfn
+ */
+struct iopt_pages_test_ops {
+	long (*pin)(struct iopt_pages *pages, unsigned long index,
+		    unsigned long npages, struct page **out);
+	void (*unpin)(struct iopt_pages *pages, unsigned long pfn,
+		      unsigned long npages);
 };
 
 /**
  * struct iopt_area - one mapping of an io_pagetable
  * @node: IOVA range, in io_pagetable::area_itree
  * @pages_node: page index range in @pages, in iopt_pages::domains_itree
- *	while @filled
+ *	while the area is filled
  * @iopt: the owning io_pagetable
  * @pages: the memory (a reference is held)
+ * @storage_domain: NULL while the area is not filled. While it is (pinned
+ *	for domains and mapped into every domain of @iopt), the domain of
+ *	@iopt from which the PFNs of its indices are read back. Changes
+ *	under iopt_pages::mutex with iova_rwsem held for writing.
+ * @contig: while the area is filled, a bitmap of the IOPT_CONTIG_BYTES
+ *	aligned blocks of user addresses inside the area, set for the blocks
+ *	whose pages are physically contiguous: reading one PFN back gives
+ *	the whole block. Points at @contig_inline for up to BITS_PER_LONG
+ *	blocks; NULL if there is no block or its allocation failed. Changes
+ *	with @storage_domain.
+ * @contig_inline: the bitmap of small areas
+ * @first_pfn: while the area is filled, the PFN of its first page, so that
+ *	reading back a single page area needs no lookup. Changes with
+ *	@storage_domain.
  * @start_byte: byte offset in @pages of the area's first byte
  * @iommu_prot: IOMMU_READ/IOMMU_WRITE/IOMMU_CACHE
- * @filled: pinned for domains and mapped into every domain of @iopt
  * @prevent_access: an unmap is waiting for accesses to let go
  * @num_accesses: outstanding access pins of this area
  */
@@ -140,12 +187,24 @@ struct iopt_area {
 	struct interval_tree_node pages_node;
 	struct io_pagetable *iopt;
 	struct iopt_pages *pages;
+	struct iommu_domain *storage_domain;
+	unsigned long *contig;
+	unsigned long contig_inline;
+	unsigned long first_pfn;
 	unsigned long start_byte;
 	int iommu_prot;
-	bool filled;
 	bool prevent_access;
 	unsigned int num_accesses;
 };
+
+/* Block size of iopt_area::contig: the PMD size of 4 KiB pages */
+#define IOPT_CONTIG_BYTES SZ_2M
+
+/* Whether @area is pinned for domains and mapped into all of them. */
+static inline bool iopt_area_filled(struct iopt_area *area)
+{
+	return area->storage_domain;
+}
 
 /**
  * iopt_check_range() - the common checks of an IOVA range given as a length
@@ -230,16 +289,13 @@ static inline void iopt_put_pages(struct iopt_pages *pages)
 	kref_put(&pages->kref, iopt_release_pages);
 }
 
-int iopt_area_fill_domains(struct iopt_area *area, struct io_pagetable *iopt);
-void iopt_area_unfill_domains(struct iopt_area *area,
-			      struct io_pagetable *iopt);
+int iopt_area_fill_domains(struct iopt_area *area, unsigned int ndomains);
+void iopt_area_unfill_domains(struct iopt_area *area, unsigned int ndomains);
 int iopt_area_fill_domain(struct iopt_area *area, struct iommu_domain *domain);
 void iopt_area_unfill_domain(struct iopt_area *area,
-			     struct iommu_domain *domain, bool last);
-int iopt_area_map_domain(struct iopt_area *area, struct iommu_domain *domain,
-			 bool large_pages);
-void iopt_area_unmap_domain(struct iopt_area *area,
-			    struct iommu_domain *domain);
+			     struct iommu_domain *domain,
+			     struct iommu_domain *successor);
+void iopt_area_split_filled(struct iopt_area *area, struct iopt_area *rhs);
 int iopt_pages_access_add(struct iopt_pages *pages, unsigned long first,
 			  unsigned long last, struct page **out_pages);
 void iopt_pages_access_remove(struct iopt_pages *pages, unsigned long first,

@@ -14,9 +14,11 @@
  * and therefore the innermost lock: it may be taken while any of the locks
  * above is held, no other lock is ever taken inside it, and nothing that can
  * sleep runs under it. In particular object destroy callbacks are always
- * called with the table lock dropped. Lookups and IOMMU_DESTROY decide
- * under the table lock, which is what makes "destroy fails with EBUSY while
- * the object is in use" free of races.
+ * called with the table lock dropped. Lookups take no lock: under RCU they
+ * take a reference only while the count is not zero, and IOMMU_DESTROY
+ * drops the table's reference only if it is the last one, which is what
+ * makes "destroy fails with EBUSY while the object is in use" free of
+ * races. An object that lookups could see is freed after a grace period.
  */
 #ifndef __IOMMUFD_PRIVATE_H
 #define __IOMMUFD_PRIVATE_H
@@ -127,11 +129,13 @@ enum iommufd_object_type {
  *	reference is the only one left.
  * @type: the object's type
  * @id: the object's ID in its context's object table
+ * @rcu: frees the object once lookups that may still see it are over
  */
 struct iommufd_object {
 	refcount_t users;
 	enum iommufd_object_type type;
 	u32 id;
+	struct rcu_head rcu;
 };
 
 struct iommufd_object *__iommufd_object_alloc(struct iommufd_ctx *ictx,

@@ -2,13 +2,17 @@
 /*
  * KUnit tests of the io_pagetable internals: automatic IOVA placement,
  * area bookkeeping (unmap of whole areas only, cutting), filling domains
- * with one map call per physically contiguous run, and access pins.
+ * with one map call per physically contiguous run, access pins, and where
+ * the PFNs of pinned pages are kept: in the storage domain of filled areas
+ * (moving to another domain when it leaves, shared across IOASes by COPY),
+ * in the xarray for the indices accesses pin, each page pinned once.
  *
- * Real user memory cannot be pinned from a KUnit thread, so the tests
- * build iopt_pages objects by hand whose PFNs are already present: a node
- * of the test covers every index in the access tree, so the pages code
- * never needs to pin, and the PFNs are made up (the fake domain below only
- * records what it is asked to map, it never touches the memory).
+ * Real user memory cannot be pinned from a KUnit thread, so the pages
+ * objects of the tests pin made-up PFNs through iopt_pages::test_ops,
+ * which keep a pin count per index and count pins of pinned pages and
+ * unpins of unpinned ones as errors. The fake domain below records its map
+ * and unmap calls and answers iova_to_phys from what it was asked to map;
+ * nothing ever touches the memory behind the PFNs.
  */
 #include <kunit/test.h>
 #include <linux/iommu.h>
@@ -20,6 +24,7 @@
 #include "io_pagetable.h"
 
 #define FAKE_MAX_CALLS 64
+#define FAKE_MAX_OBJS 4
 
 struct fake_call {
 	unsigned long iova;
@@ -38,28 +43,59 @@ struct fake_domain {
 	unsigned int fail_map_nth;
 	/* Bytes currently mapped */
 	size_t mapped;
+	/* Smallest page size; the IOPTEs are kept at this granularity */
+	unsigned long granule;
+	/* paddr / granule (xa value) of each mapped granule, by iova / granule */
+	struct xarray ptes;
+	/* Number of iova_to_phys calls */
+	unsigned int lookups;
 };
+
+static struct fake_domain *to_fake_domain(struct iommu_domain *domain)
+{
+	return container_of(domain, struct fake_domain, domain);
+}
+
+static void fake_erase(struct fake_domain *fake, unsigned long iova,
+		       size_t size)
+{
+	unsigned long i;
+
+	for (i = 0; i != size / fake->granule; i++)
+		xa_erase(&fake->ptes, iova / fake->granule + i);
+}
 
 static int fake_map_pages(struct iommu_domain *domain, unsigned long iova,
 			  phys_addr_t paddr, size_t pgsize, size_t pgcount,
 			  int prot, gfp_t gfp, size_t *mapped)
 {
-	struct fake_domain *fake =
-		container_of(domain, struct fake_domain, domain);
+	struct fake_domain *fake = to_fake_domain(domain);
+	size_t size = pgsize * pgcount;
+	unsigned long i;
+	int rc;
 
 	*mapped = 0;
 	if (fake->fail_map_nth && fake->nmaps + 1 == fake->fail_map_nth) {
 		fake->fail_map_nth = 0;
 		return -EIO;
 	}
+	for (i = 0; i != size / fake->granule; i++) {
+		rc = xa_err(xa_store(&fake->ptes, iova / fake->granule + i,
+				     xa_mk_value(paddr / fake->granule + i),
+				     GFP_KERNEL));
+		if (rc) {
+			fake_erase(fake, iova, i * fake->granule);
+			return rc;
+		}
+	}
 	if (fake->nmaps < FAKE_MAX_CALLS) {
 		fake->maps[fake->nmaps].iova = iova;
 		fake->maps[fake->nmaps].paddr = paddr;
-		fake->maps[fake->nmaps].size = pgsize * pgcount;
+		fake->maps[fake->nmaps].size = size;
 	}
 	fake->nmaps++;
-	*mapped = pgsize * pgcount;
-	fake->mapped += *mapped;
+	*mapped = size;
+	fake->mapped += size;
 	return 0;
 }
 
@@ -67,43 +103,144 @@ static size_t fake_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 			       size_t pgsize, size_t pgcount,
 			       struct iommu_iotlb_gather *gather)
 {
-	struct fake_domain *fake =
-		container_of(domain, struct fake_domain, domain);
+	struct fake_domain *fake = to_fake_domain(domain);
+	size_t size = pgsize * pgcount;
 
 	if (fake->nunmaps < FAKE_MAX_CALLS) {
 		fake->unmaps[fake->nunmaps].iova = iova;
-		fake->unmaps[fake->nunmaps].size = pgsize * pgcount;
+		fake->unmaps[fake->nunmaps].size = size;
 	}
 	fake->nunmaps++;
-	fake->mapped -= pgsize * pgcount;
-	return pgsize * pgcount;
+	fake_erase(fake, iova, size);
+	fake->mapped -= size;
+	return size;
+}
+
+static phys_addr_t fake_iova_to_phys(struct iommu_domain *domain,
+				     dma_addr_t iova)
+{
+	struct fake_domain *fake = to_fake_domain(domain);
+	void *entry = xa_load(&fake->ptes, iova / fake->granule);
+
+	fake->lookups++;
+	if (!entry)
+		return 0;
+	return (phys_addr_t)xa_to_value(entry) * fake->granule +
+	       iova % fake->granule;
 }
 
 static const struct iommu_domain_ops fake_domain_ops = {
 	.map_pages = fake_map_pages,
 	.unmap_pages = fake_unmap_pages,
+	.iova_to_phys = fake_iova_to_phys,
+};
+
+/* Pages objects that pin made-up PFNs. */
+struct fake_pages {
+	/* First member: iopt_release_pages() frees it with kfree() */
+	struct iopt_pages pages;
+	/* PFN of each index, or NULL for pfn_base + index */
+	const unsigned long *pfns;
+	unsigned long pfn_base;
+	/* From this index on, pfn_base + index + pfn_gap */
+	unsigned long gap_index;
+	unsigned long pfn_gap;
+	unsigned int *pins;
+	unsigned int pin_calls;
+	/* Pin at most this many pages per call, 0 no limit */
+	unsigned int max_per_call;
+	/* Fail the pin call with this number (1 based), 0 never */
+	unsigned int fail_pin_nth;
+	/* Pins of pinned pages, unpins of unpinned or unknown ones */
+	unsigned int errors;
+};
+
+static struct fake_pages *to_fake_pages(struct iopt_pages *pages)
+{
+	return container_of(pages, struct fake_pages, pages);
+}
+
+static unsigned long fake_pfn(struct fake_pages *fp, unsigned long index)
+{
+	if (fp->pfns)
+		return fp->pfns[index];
+	if (index >= fp->gap_index)
+		return fp->pfn_base + index + fp->pfn_gap;
+	return fp->pfn_base + index;
+}
+
+static long fake_pin(struct iopt_pages *pages, unsigned long index,
+		     unsigned long npages, struct page **out)
+{
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i;
+
+	fp->pin_calls++;
+	if (fp->fail_pin_nth && fp->pin_calls == fp->fail_pin_nth)
+		return -EFAULT;
+	if (fp->max_per_call)
+		npages = min_t(unsigned long, npages, fp->max_per_call);
+	if (index + npages > pages->npages) {
+		fp->errors++;
+		return -EFAULT;
+	}
+	for (i = 0; i != npages; i++) {
+		if (fp->pins[index + i]++)
+			fp->errors++;
+		out[i] = pfn_to_page(fake_pfn(fp, index + i));
+	}
+	return npages;
+}
+
+static void fake_unpin(struct iopt_pages *pages, unsigned long pfn,
+		       unsigned long npages)
+{
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i, index;
+
+	for (i = 0; i != npages; i++) {
+		for (index = 0; index != pages->npages; index++)
+			if (fake_pfn(fp, index) == pfn + i && fp->pins[index])
+				break;
+		if (index == pages->npages)
+			fp->errors++;
+		else
+			fp->pins[index]--;
+	}
+}
+
+static const struct iopt_pages_test_ops fake_pages_ops = {
+	.pin = fake_pin,
+	.unpin = fake_unpin,
+};
+
+struct iopt_kunit_priv {
+	struct io_pagetable iopt;
+	/* A second IOAS for COPY */
+	struct io_pagetable iopt2;
+	struct fake_pages *fakes[FAKE_MAX_OBJS];
+	unsigned int nfakes;
+	struct fake_domain *domains[FAKE_MAX_OBJS];
+	unsigned int ndomains;
 };
 
 static struct fake_domain *fake_domain_alloc(struct kunit *test,
 					     unsigned long pgsize_bitmap)
 {
+	struct iopt_kunit_priv *priv = test->priv;
 	struct fake_domain *fake;
 
+	KUNIT_ASSERT_LT(test, priv->ndomains, ARRAY_SIZE(priv->domains));
 	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fake);
 	fake->domain.type = IOMMU_DOMAIN_UNMANAGED;
 	fake->domain.ops = &fake_domain_ops;
 	fake->domain.pgsize_bitmap = pgsize_bitmap;
+	fake->granule = 1UL << __ffs(pgsize_bitmap);
+	xa_init(&fake->ptes);
+	priv->domains[priv->ndomains++] = fake;
 	return fake;
 }
-
-struct iopt_kunit_priv {
-	struct io_pagetable iopt;
-	/* Index range of every fake pages object, so no pinning happens */
-	struct interval_tree_node fake_users[4];
-	struct iopt_pages *pages[4];
-	unsigned int npages_objs;
-};
 
 static int iopt_kunit_init(struct kunit *test)
 {
@@ -113,33 +250,46 @@ static int iopt_kunit_init(struct kunit *test)
 	if (!priv)
 		return -ENOMEM;
 	iopt_init_table(&priv->iopt);
+	iopt_init_table(&priv->iopt2);
 	test->priv = priv;
 	return 0;
+}
+
+static void iopt_kunit_destroy_table(struct io_pagetable *iopt)
+{
+	iopt_unmap_all(iopt, NULL);
+	while (iopt->ndomains)
+		iopt_table_remove_domain(iopt, xa_load(&iopt->domains, 0));
+	iopt_destroy_table(iopt);
 }
 
 static void iopt_kunit_exit(struct kunit *test)
 {
 	struct iopt_kunit_priv *priv = test->priv;
-	unsigned int i;
+	unsigned int i, j;
 
-	iopt_unmap_all(&priv->iopt, NULL);
-	iopt_destroy_table(&priv->iopt);
-	for (i = 0; i != priv->npages_objs; i++) {
-		struct iopt_pages *pages = priv->pages[i];
+	iopt_kunit_destroy_table(&priv->iopt);
+	iopt_kunit_destroy_table(&priv->iopt2);
+	/* Every test ends with every page unpinned exactly once */
+	for (i = 0; i != priv->nfakes; i++) {
+		struct fake_pages *fp = priv->fakes[i];
 
-		mutex_lock(&pages->mutex);
-		interval_tree_remove(&priv->fake_users[i],
-				     &pages->access_itree);
-		xa_destroy(&pages->pinned_pfns);
-		pages->npinned = 0;
-		mutex_unlock(&pages->mutex);
-		iopt_put_pages(pages);
+		KUNIT_EXPECT_EQ(test, fp->pages.npinned, 0UL);
+		KUNIT_EXPECT_EQ(test, fp->errors, 0U);
+		for (j = 0; j != fp->pages.npages; j++)
+			KUNIT_EXPECT_EQ(test, fp->pins[j], 0U);
+		KUNIT_EXPECT_TRUE(test, xa_empty(&fp->pages.pinned_pfns));
+		iopt_put_pages(&fp->pages);
+	}
+	for (i = 0; i != priv->ndomains; i++) {
+		KUNIT_EXPECT_EQ(test, priv->domains[i]->mapped, 0UL);
+		xa_destroy(&priv->domains[i]->ptes);
 	}
 }
 
 /*
  * A pages object of @npages pages starting at user address @uptr whose
- * PFNs are @pfns, all present.
+ * pages pin as @pfns, or if that is NULL as the caller sets up.
  */
 static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 				     const unsigned long *pfns,
@@ -147,11 +297,18 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 {
 	struct iopt_kunit_priv *priv = test->priv;
 	struct iopt_pages *pages;
-	unsigned long i;
+	struct fake_pages *fp;
 
-	KUNIT_ASSERT_LT(test, priv->npages_objs, ARRAY_SIZE(priv->pages));
-	pages = kzalloc(sizeof(*pages), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pages);
+	KUNIT_ASSERT_LT(test, priv->nfakes, ARRAY_SIZE(priv->fakes));
+	fp = kzalloc(sizeof(*fp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fp);
+	fp->pins = kunit_kcalloc(test, npages, sizeof(*fp->pins), GFP_KERNEL);
+	if (!fp->pins)
+		kfree(fp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fp->pins);
+	fp->pfns = pfns;
+	fp->gap_index = ULONG_MAX;
+	pages = &fp->pages;
 	kref_init(&pages->kref);
 	mutex_init(&pages->mutex);
 	xa_init(&pages->pinned_pfns);
@@ -161,26 +318,27 @@ static struct iopt_pages *fake_pages(struct kunit *test, uintptr_t uptr,
 	pages->npages = npages;
 	pages->writable = writable;
 	pages->account_mode = IOPT_PAGES_ACCOUNT_NONE;
-	for (i = 0; i != npages; i++)
-		KUNIT_ASSERT_EQ(test,
-				xa_err(xa_store(&pages->pinned_pfns, i,
-						xa_mk_value(pfns[i]),
-						GFP_KERNEL)),
-				0);
-	priv->fake_users[priv->npages_objs].start = 0;
-	priv->fake_users[priv->npages_objs].last = npages - 1;
-	interval_tree_insert(&priv->fake_users[priv->npages_objs],
-			     &pages->access_itree);
-	priv->pages[priv->npages_objs++] = pages;
+	pages->test_ops = &fake_pages_ops;
+	priv->fakes[priv->nfakes++] = fp;
 	return pages;
 }
 
-/* Map [start_byte, start_byte + length) of @pages like IOMMU_IOAS_MAP. */
-static int fake_map(struct kunit *test, struct iopt_pages *pages,
-		    unsigned long start_byte, unsigned long length,
-		    unsigned long *iova, int prot, unsigned int flags)
+/* Number of indices of @pages pinned now (each at most once). */
+static unsigned long fake_pinned(struct iopt_pages *pages)
 {
-	struct iopt_kunit_priv *priv = test->priv;
+	struct fake_pages *fp = to_fake_pages(pages);
+	unsigned long i, n = 0;
+
+	for (i = 0; i != pages->npages; i++)
+		n += fp->pins[i];
+	return n;
+}
+
+/* Map [start_byte, start_byte + length) of @pages into @iopt (IOAS_MAP). */
+static int fake_map_in(struct io_pagetable *iopt, struct iopt_pages *pages,
+		       unsigned long start_byte, unsigned long length,
+		       unsigned long *iova, int prot, unsigned int flags)
+{
 	struct iopt_pages_list elm = {
 		.pages = pages,
 		.start_byte = start_byte,
@@ -189,8 +347,19 @@ static int fake_map(struct kunit *test, struct iopt_pages *pages,
 	LIST_HEAD(pages_list);
 
 	list_add(&elm.next, &pages_list);
-	return iopt_map_pages(&priv->iopt, &pages_list, length, iova,
+	return iopt_map_pages(iopt, &pages_list, length, iova,
 			      prot | IOMMU_CACHE, flags);
+}
+
+/* The same in the test's first io_pagetable. */
+static int fake_map(struct kunit *test, struct iopt_pages *pages,
+		    unsigned long start_byte, unsigned long length,
+		    unsigned long *iova, int prot, unsigned int flags)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+
+	return fake_map_in(&priv->iopt, pages, start_byte, length, iova, prot,
+			   flags);
 }
 
 static int alloc_iova(struct io_pagetable *iopt, unsigned long *iova,
@@ -354,10 +523,10 @@ static void iopt_test_area_unmap(struct kunit *test)
 				       IOMMU_READ, 0), -EINVAL);
 	/* Write mapping of read-only pages */
 	iova = SZ_8M;
-	priv->pages[0]->writable = false;
+	pages->writable = false;
 	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, PAGE_SIZE, &iova,
 				       IOMMU_WRITE, 0), -EPERM);
-	priv->pages[0]->writable = true;
+	pages->writable = true;
 
 	/* Partial: ENOENT */
 	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, PAGE_SIZE,
@@ -694,6 +863,486 @@ static void iopt_test_batch_size(struct kunit *test)
 #endif
 }
 
+static struct iopt_area *first_area(struct io_pagetable *iopt)
+{
+	struct interval_tree_node *node;
+
+	node = interval_tree_iter_first(&iopt->area_itree, 0, ULONG_MAX);
+	return node ? container_of(node, struct iopt_area, node) : NULL;
+}
+
+/* Copy [iova, iova + length) of @src to @dst_iova of @dst (IOAS_COPY). */
+static int fake_copy(struct io_pagetable *src, unsigned long iova,
+		     unsigned long length, struct io_pagetable *dst,
+		     unsigned long dst_iova)
+{
+	LIST_HEAD(pages_list);
+	int rc;
+
+	rc = iopt_get_pages(src, iova, length, &pages_list);
+	if (rc)
+		return rc;
+	rc = iopt_map_pages(dst, &pages_list, length, &dst_iova,
+			    IOMMU_READ | IOMMU_CACHE, 0);
+	iopt_free_pages_list(&pages_list);
+	return rc;
+}
+
+static void expect_same_maps(struct kunit *test, struct fake_domain *a,
+			     struct fake_domain *b)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, a->nmaps, b->nmaps);
+	for (i = 0; i != a->nmaps && i != FAKE_MAX_CALLS; i++)
+		expect_call(test, &b->maps[i], a->maps[i].iova,
+			    a->maps[i].paddr, a->maps[i].size);
+}
+
+static void iopt_test_storage_second_domain(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls, lookups;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* Pinned once, the PFNs nowhere but in the domain */
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 4U);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 0U);
+
+	/*
+	 * The second domain is filled from the first: no pinning, and a
+	 * lookup for every page but the first, which the area remembers.
+	 */
+	pin_calls = to_fake_pages(pages)->pin_calls;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 7U);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 0U);
+	expect_same_maps(test, fa, fb);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+
+	/* Unmap: one call for the other domain, chunks for the storage */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fb->nunmaps, 1U);
+	KUNIT_EXPECT_EQ(test, fa->nunmaps, 1U);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 0U);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+
+	/* A single page area is unmapped and unpinned without a lookup */
+	lookups = fa->lookups;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, PAGE_SIZE, PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, lookups);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fb->domain);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_storage_remove(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fc = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	expect_same_maps(test, fa, fb);
+	pin_calls = to_fake_pages(pages)->pin_calls;
+
+	/* Removing a domain that is not the storage changes nothing */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fc->domain), 0);
+	iopt_table_remove_domain(iopt, &fc->domain);
+	KUNIT_EXPECT_EQ(test, fc->mapped, 0UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fa->domain);
+
+	/* Removing the storage domain moves the storage, keeps the pins */
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, fa->nunmaps, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fb->domain);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+
+	/* A new domain is filled from the new storage domain */
+	fc->nmaps = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fc->domain), 0);
+	KUNIT_EXPECT_EQ(test, fb->lookups, 7U);
+	expect_same_maps(test, fb, fc);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+
+	/* The last domain unpins, reading the PFNs from itself */
+	iopt_table_remove_domain(iopt, &fb->domain);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(iopt)->storage_domain,
+			    &fc->domain);
+	iopt_table_remove_domain(iopt, &fc->domain);
+	KUNIT_EXPECT_EQ(test, fc->lookups, 7U);
+	KUNIT_EXPECT_EQ(test, fc->mapped, 0UL);
+	KUNIT_EXPECT_FALSE(test, iopt_area_filled(first_area(iopt)));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+}
+
+static void iopt_test_storage_access(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls, i;
+	struct page *out[3];
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ | IOMMU_WRITE, 0), 0);
+	pin_calls = to_fake_pages(pages)->pin_calls;
+
+	/* An access over domain-held pages reads them, pins nothing */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + 2 * PAGE_SIZE,
+						    3 * PAGE_SIZE, out, 0), 0);
+	for (i = 0; i != 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, out[i], pfn_to_page(test_pfns[2 + i]));
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	for (i = 0; i != 8; i++)
+		KUNIT_EXPECT_EQ(test,
+				xa_is_value(xa_load(&pages->pinned_pfns, i)),
+				i >= 2 && i <= 4);
+
+	/* Letting go drops the xarray entries, not the pins */
+	iopt_access_unpin_pages(iopt, SZ_1M + 2 * PAGE_SIZE, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+
+	/* The last domain leaves: what the access holds stays pinned */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + 2 * PAGE_SIZE,
+						    3 * PAGE_SIZE, out, 0), 0);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 3UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 3UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[2], 1U);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[0], 0U);
+
+	/*
+	 * Back: indices 0-1 and 5-7 are pinned, 2-4 come from the xarray, and
+	 * index 0-2 are still one run.
+	 */
+	fa->nmaps = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_ASSERT_EQ(test, fa->nmaps, 4U);
+	expect_call(test, &fa->maps[0], SZ_1M, PFN_PHYS(0x1000),
+		    3 * PAGE_SIZE);
+	expect_call(test, &fa->maps[1], SZ_1M + 3 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), 2 * PAGE_SIZE);
+
+	iopt_access_unpin_pages(iopt, SZ_1M + 2 * PAGE_SIZE, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&pages->pinned_pfns));
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* Without domains an access pins, and the domain takes them over */
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M, PAGE_SIZE,
+						    out, 0), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 1UL);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	iopt_access_unpin_pages(iopt, SZ_1M, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_storage_copy(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+	unsigned int pin_calls, lookups;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	fp = to_fake_pages(pages);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt, &fa->domain),
+			0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt2,
+						    &fb->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	pin_calls = fp->pin_calls;
+
+	/* COPY of pages 1-4 into the other IOAS reads from its domain */
+	KUNIT_ASSERT_EQ(test, fake_copy(&priv->iopt, SZ_1M + PAGE_SIZE,
+					4 * PAGE_SIZE, &priv->iopt2, SZ_4M),
+			0);
+	KUNIT_EXPECT_EQ(test, fp->pin_calls, pin_calls);
+	KUNIT_EXPECT_EQ(test, fa->lookups, 4U);
+	KUNIT_ASSERT_EQ(test, fb->nmaps, 2U);
+	expect_call(test, &fb->maps[0], SZ_4M, PFN_PHYS(0x1001),
+		    2 * PAGE_SIZE);
+	expect_call(test, &fb->maps[1], SZ_4M + 2 * PAGE_SIZE,
+		    PFN_PHYS(0x5000), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_PTR_EQ(test, first_area(&priv->iopt2)->storage_domain,
+			    &fb->domain);
+
+	/* The source goes away: the copy keeps its pages pinned */
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 4UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 4UL);
+	KUNIT_EXPECT_EQ(test, fp->pins[0], 0U);
+	KUNIT_EXPECT_EQ(test, fp->pins[1], 1U);
+	KUNIT_EXPECT_EQ(test, fp->pins[5], 0U);
+
+	/* Mapping it again takes pages 1-4 from the other IOAS's domain */
+	lookups = fb->lookups;
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* The first of them is the copy's first page: no lookup */
+	KUNIT_EXPECT_EQ(test, fb->lookups, lookups + 3);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+
+	/* The other IOAS loses its only domain: its pages stay for ours */
+	iopt_table_remove_domain(&priv->iopt2, &fb->domain);
+	KUNIT_EXPECT_EQ(test, fb->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* And pins them again when it gets a domain back */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(&priv->iopt2,
+						    &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 4UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 4UL);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(&priv->iopt2, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(&priv->iopt2, &fb->domain);
+	iopt_table_remove_domain(&priv->iopt, &fa->domain);
+}
+
+static void iopt_test_pin_once(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct iopt_pages *pages;
+	unsigned long iova;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	/* Two areas over pages 0-5 and 3-7 of one pages object */
+	iova = SZ_1M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 6 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	iova = SZ_2M;
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 3 * PAGE_SIZE,
+				       5 * PAGE_SIZE, &iova, IOMMU_READ, 0),
+			0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->errors, 0U);
+	/* The second area's first run is 0x5000-0x5001, read from the first */
+	expect_call(test, &fa->maps[3], SZ_2M, PFN_PHYS(0x5000),
+		    2 * PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, iopt_unmap_iova(iopt, SZ_1M, 6 * PAGE_SIZE,
+					      NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 5UL);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[2], 0U);
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pins[3], 1U);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_fill_unwind(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	fp = to_fake_pages(pages);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+
+	/*
+	 * Three pages per pin call, the third call fails: two runs are
+	 * mapped by then and one is pending.
+	 */
+	fp->max_per_call = 3;
+	fp->fail_pin_nth = 3;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 2U);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+	KUNIT_EXPECT_EQ(test, count_areas(iopt), 0UL);
+
+	/* The third run fails to map into the second domain */
+	fp->fail_pin_nth = 0;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	fb->fail_map_nth = 3;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, fb->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 0UL);
+
+	/* An access holds pages 1-2: they stay pinned through a failure */
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, iopt_access_pin_pages(iopt, SZ_1M + PAGE_SIZE,
+						    2 * PAGE_SIZE, NULL, 0),
+			0);
+	iova = SZ_4M;
+	fb->fail_map_nth = fb->nmaps + 2;
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), -EIO);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 8UL);
+	KUNIT_EXPECT_EQ(test, fake_pinned(pages), 8UL);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 8 * PAGE_SIZE);
+	iopt_access_unpin_pages(iopt, SZ_1M + PAGE_SIZE, 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fb->domain);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+
+static void iopt_test_contig_hint(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	const unsigned long per_block = SZ_2M / PAGE_SIZE;
+	const unsigned long npages = 2 * per_block + per_block / 2;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE | SZ_2M);
+	struct fake_domain *fb = fake_domain_alloc(test, PAGE_SIZE | SZ_2M);
+	struct fake_pages *fp;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1G, cut;
+	unsigned int lookups;
+
+	/*
+	 * Half a 2 MiB block of user addresses, a contiguous block, and a
+	 * block with a break in its middle, which starts a second run.
+	 */
+	pages = fake_pages(test, SZ_1G + SZ_1M, NULL, npages, true);
+	fp = to_fake_pages(pages);
+	fp->pfn_base = 0x100000 - per_block / 2;
+	fp->gap_index = per_block / 2 + per_block + per_block / 4;
+	fp->pfn_gap = 0x1000;
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, npages * PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	KUNIT_ASSERT_EQ(test, fa->nmaps, 2U);
+	expect_call(test, &fa->maps[0], SZ_1G, PFN_PHYS(fp->pfn_base),
+		    fp->gap_index * PAGE_SIZE);
+
+	/*
+	 * Reading back: the first half block (but its first page) and the
+	 * broken block per page, the contiguous block with one lookup.
+	 */
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fb->domain), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, per_block / 2 + per_block);
+	expect_same_maps(test, fa, fb);
+
+	lookups = fa->lookups;
+	iopt_table_remove_domain(iopt, &fb->domain);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, lookups + per_block / 2 + per_block);
+	KUNIT_EXPECT_EQ(test, fa->mapped, 0UL);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+
+	/* Split areas forget the hints */
+	iopt_table_remove_domain(iopt, &fa->domain);
+	KUNIT_ASSERT_EQ(test, iopt_disable_large_pages(iopt), 0);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_ASSERT_EQ(test, fake_map(test, pages, 0, npages * PAGE_SIZE,
+				       &iova, IOMMU_READ, 0), 0);
+	cut = SZ_1G + per_block * PAGE_SIZE - 1;
+	KUNIT_ASSERT_EQ(test, iopt_cut_iova(iopt, &cut, 1), 0);
+	lookups = fa->lookups;
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	KUNIT_EXPECT_EQ(test, fa->lookups, lookups + npages - 2);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+	iopt_enable_large_pages(iopt);
+}
+
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+static void iopt_test_small_batches(struct kunit *test)
+{
+	struct iopt_kunit_priv *priv = test->priv;
+	struct io_pagetable *iopt = &priv->iopt;
+	struct fake_domain *fa = fake_domain_alloc(test, PAGE_SIZE);
+	size_t saved = iommufd_test_memory_limit;
+	struct iopt_pages *pages;
+	unsigned long iova = SZ_1M;
+
+	/* Two pages per pin batch, one run per unmap chunk */
+	iommufd_test_memory_limit = 2 * sizeof(struct page *);
+	pages = fake_pages(test, 0x40000000, test_pfns, 8, true);
+	KUNIT_ASSERT_EQ(test, iopt_table_add_domain(iopt, &fa->domain), 0);
+	KUNIT_EXPECT_EQ(test, fake_map(test, pages, 0, 8 * PAGE_SIZE, &iova,
+				       IOMMU_READ, 0), 0);
+	/* Runs cross batch boundaries and still go in one map call */
+	KUNIT_EXPECT_EQ(test, to_fake_pages(pages)->pin_calls, 4U);
+	KUNIT_EXPECT_EQ(test, fa->nmaps, 4U);
+	expect_call(test, &fa->maps[0], SZ_1M, PFN_PHYS(0x1000),
+		    3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iopt_unmap_all(iopt, NULL), 0);
+	iommufd_test_memory_limit = saved;
+	KUNIT_ASSERT_EQ(test, fa->nunmaps, 4U);
+	KUNIT_EXPECT_EQ(test, fa->unmaps[0].size, 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, fa->unmaps[3].iova, SZ_1M + 6 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pages->npinned, 0UL);
+	iopt_table_remove_domain(iopt, &fa->domain);
+}
+#endif
+
 static struct kunit_case iopt_kunit_cases[] = {
 	KUNIT_CASE(iopt_test_alloc_basic),
 	KUNIT_CASE(iopt_test_alloc_sub_page),
@@ -708,6 +1357,16 @@ static struct kunit_case iopt_kunit_cases[] = {
 	KUNIT_CASE(iopt_test_access_pin),
 	KUNIT_CASE(iopt_test_alignment),
 	KUNIT_CASE(iopt_test_batch_size),
+	KUNIT_CASE(iopt_test_storage_second_domain),
+	KUNIT_CASE(iopt_test_storage_remove),
+	KUNIT_CASE(iopt_test_storage_access),
+	KUNIT_CASE(iopt_test_storage_copy),
+	KUNIT_CASE(iopt_test_pin_once),
+	KUNIT_CASE(iopt_test_fill_unwind),
+	KUNIT_CASE(iopt_test_contig_hint),
+#if IS_ENABLED(CONFIG_IOMMUFD_TEST)
+	KUNIT_CASE(iopt_test_small_batches),
+#endif
 	{}
 };
 

@@ -160,7 +160,9 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
  * @type: required type, or IOMMUFD_OBJ_ANY
  *
  * While the reference is held, IOMMU_DESTROY of the object fails with
- * -EBUSY. Drop it with iommufd_put_object().
+ * -EBUSY. Drop it with iommufd_put_object(). The lookup takes no lock: it
+ * runs under RCU and fails once the object's count has dropped to zero,
+ * which destruction does before removing the object from the table.
  *
  * Return: the object, or ERR_PTR(-ENOENT) if there is no finalized object
  * with this ID or it has a different type.
@@ -170,12 +172,12 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
 {
 	struct iommufd_object *obj;
 
-	xa_lock(&ictx->objects);
+	rcu_read_lock();
 	obj = xa_load(&ictx->objects, id);
 	if (!obj || (type != IOMMUFD_OBJ_ANY && obj->type != type) ||
 	    !refcount_inc_not_zero(&obj->users))
 		obj = ERR_PTR(-ENOENT);
-	xa_unlock(&ictx->objects);
+	rcu_read_unlock();
 	return obj;
 }
 
@@ -185,9 +187,10 @@ struct iommufd_object *iommufd_get_object(struct iommufd_ctx *ictx, u32 id,
  * @id: ID of the object
  *
  * The object is removed from the table only if the table's reference is the
- * last one. The check and the removal happen under the table lock, which
- * every lookup also takes, so no new user can appear in between. The type's
- * destroy operation then runs without locks held.
+ * last one. Dropping it leaves a count of zero, from which no lookup takes
+ * a reference, so no new user can appear. The type's destroy operation
+ * then runs without locks held, and the memory is freed after an RCU grace
+ * period because a lookup may still be looking at it.
  *
  * Return: 0 if the object was destroyed, -ENOENT if there is no finalized
  * object with this ID, -EBUSY if the object is still referenced.
@@ -211,7 +214,7 @@ int iommufd_object_try_destroy(struct iommufd_ctx *ictx, u32 id)
 	xas_unlock(&xas);
 
 	iommufd_object_call_destroy(obj);
-	kfree(obj);
+	kfree_rcu(obj, rcu);
 	return 0;
 }
 
