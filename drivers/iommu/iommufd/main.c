@@ -161,8 +161,9 @@ void iommufd_object_abort_and_destroy(struct iommufd_ctx *ictx,
  *
  * While the reference is held, IOMMU_DESTROY of the object fails with
  * -EBUSY. Drop it with iommufd_put_object(). The lookup takes no lock: it
- * runs under RCU and fails once the object's count has dropped to zero,
- * which destruction does before removing the object from the table.
+ * runs under RCU and takes a reference only while the count is not zero,
+ * so an object being destroyed is never revived, and destroyed objects are
+ * freed only after an RCU grace period.
  *
  * Return: the object, or ERR_PTR(-ENOENT) if there is no finalized object
  * with this ID or it has a different type.

@@ -407,7 +407,8 @@ static void iopt_area_alloc_contig(struct iopt_area *area)
 	else if (nblocks <= BITS_PER_LONG)
 		area->contig = &area->contig_inline;
 	else
-		area->contig = bitmap_zalloc(nblocks, GFP_KERNEL_ACCOUNT);
+		area->contig = bitmap_zalloc(nblocks, GFP_KERNEL_ACCOUNT |
+						   __GFP_NOWARN);
 	area->contig_inline = 0;
 }
 
