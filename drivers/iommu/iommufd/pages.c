@@ -774,12 +774,21 @@ static int iopt_fill_from_xarray(struct iopt_pages *pages,
 	return 0;
 }
 
-/* Feed indices [first, last], which filled areas hold, to the mapper. */
-static int iopt_fill_from_domains(struct iopt_pages *pages,
-				  struct iopt_area_mapper *m,
-				  unsigned long first, unsigned long last)
+/*
+ * Where the PFNs of a range go, run by run: @take gets @n PFNs from @pfn on
+ * for the indices from @index on and sets *@taken to how many it kept, all
+ * of them unless it returns an error.
+ */
+typedef int (*iopt_pfn_take_fn)(void *arg, unsigned long index,
+				unsigned long pfn, unsigned long n,
+				unsigned long *taken);
+
+/* Give the PFNs of [first, last], which filled areas hold, to @take. */
+static int iopt_pfns_from_domains(struct iopt_pages *pages,
+				  unsigned long first, unsigned long last,
+				  iopt_pfn_take_fn take, void *arg)
 {
-	unsigned long pfn, n, end;
+	unsigned long pfn, n, end, taken;
 	struct iopt_area *src;
 	int rc;
 
@@ -791,7 +800,7 @@ static int iopt_fill_from_domains(struct iopt_pages *pages,
 		while (first <= end) {
 			n = iopt_area_read_pfns(src, src->storage_domain, first,
 						end, &pfn);
-			rc = iopt_mapper_add(m, pfn, n);
+			rc = take(arg, first, pfn, n, &taken);
 			if (rc)
 				return rc;
 			first += n;
@@ -801,15 +810,16 @@ static int iopt_fill_from_domains(struct iopt_pages *pages,
 }
 
 /*
- * Pin indices [first, last], which no user holds, charge them and feed
- * them to the mapper batch by batch. On error the pages the mapper did not
- * take are unpinned and credited again.
+ * Pin indices [first, last], which no user holds, charge them and give
+ * their physically contiguous runs to @take batch by batch. On error the
+ * pages @take did not keep are unpinned and credited again.
  */
-static int iopt_fill_from_pins(struct iopt_pages *pages,
-			       struct iopt_area_mapper *m, unsigned long first,
-			       unsigned long last)
+static int iopt_pfns_from_pins(struct iopt_pages *pages, unsigned long first,
+			       unsigned long last, iopt_pfn_take_fn take,
+			       void *arg)
 {
 	struct page *onstack[IOPT_BATCH_ONSTACK];
+	unsigned long taken = 0;
 	struct page **batch;
 	size_t cap;
 	long npinned, i, j;
@@ -842,11 +852,12 @@ static int iopt_fill_from_pins(struct iopt_pages *pages,
 			for (j = i + 1; j != npinned; j++)
 				if (page_to_pfn(batch[j]) != pfn + (j - i))
 					break;
-			rc = iopt_mapper_add(m, pfn, j - i);
+			rc = take(arg, first + i, pfn, j - i, &taken);
 			if (rc)
 				break;
 		}
 		if (rc) {
+			i += taken;
 			iopt_pages_unpin_batch(pages, batch + i, npinned - i);
 			iopt_pages_account(pages, npinned - i, false);
 			break;
@@ -857,6 +868,15 @@ static int iopt_fill_from_pins(struct iopt_pages *pages,
 	if (batch != onstack)
 		kfree(batch);
 	iopt_pages_pin_end(pages, put_mm);
+	return rc;
+}
+
+static int iopt_mapper_take(void *arg, unsigned long index, unsigned long pfn,
+			    unsigned long n, unsigned long *taken)
+{
+	int rc = iopt_mapper_add(arg, pfn, n);
+
+	*taken = rc ? 0 : n;
 	return rc;
 }
 
@@ -876,8 +896,9 @@ static int iopt_area_fill_pfns(struct iopt_area *area,
 	/* The first user of the pages object, as with every IOAS_MAP */
 	if (RB_EMPTY_ROOT(&pages->domains_itree.rb_root) &&
 	    RB_EMPTY_ROOT(&pages->access_itree.rb_root)) {
-		rc = iopt_fill_from_pins(pages, m, area->pages_node.start,
-					 area->pages_node.last);
+		rc = iopt_pfns_from_pins(pages, area->pages_node.start,
+					 area->pages_node.last,
+					 iopt_mapper_take, m);
 		return rc ?: iopt_mapper_flush(m);
 	}
 
@@ -895,13 +916,16 @@ static int iopt_area_fill_pfns(struct iopt_area *area,
 					    aspan.start_hole,
 					    aspan.last_hole) {
 			if (dspan.is_hole)
-				rc = iopt_fill_from_pins(pages, m,
+				rc = iopt_pfns_from_pins(pages,
 							 dspan.start_hole,
-							 dspan.last_hole);
+							 dspan.last_hole,
+							 iopt_mapper_take, m);
 			else
-				rc = iopt_fill_from_domains(pages, m,
+				rc = iopt_pfns_from_domains(pages,
 							    dspan.start_used,
-							    dspan.last_used);
+							    dspan.last_used,
+							    iopt_mapper_take,
+							    m);
 			if (rc)
 				return rc;
 		}
@@ -1175,92 +1199,28 @@ static int iopt_pages_store_pfn(struct iopt_pages *pages, unsigned long index,
 			       GFP_KERNEL_ACCOUNT));
 }
 
-/*
- * Store the PFNs of [first, last], which filled areas hold, in the xarray.
- * *@done is the index after the last one stored.
- */
-static int iopt_xarray_from_domains(struct iopt_pages *pages,
-				    unsigned long first, unsigned long last,
-				    unsigned long *done)
+/* Where iopt_pages_fill_xarray() puts PFNs */
+struct iopt_xarray_fill {
+	struct iopt_pages *pages;
+	/* The index after the last one stored */
+	unsigned long done;
+};
+
+static int iopt_xarray_take(void *arg, unsigned long index, unsigned long pfn,
+			    unsigned long n, unsigned long *taken)
 {
-	unsigned long pfn, n, i, end;
-	struct iopt_area *src;
-	int rc;
+	struct iopt_xarray_fill *fill = arg;
+	unsigned long i;
+	int rc = 0;
 
-	while (first <= last) {
-		src = iopt_pages_filled_area(pages, first);
-		if (!src)
-			return -EINVAL;
-		end = min(last, src->pages_node.last);
-		while (first <= end) {
-			n = iopt_area_read_pfns(src, src->storage_domain, first,
-						end, &pfn);
-			for (i = 0; i != n; i++) {
-				rc = iopt_pages_store_pfn(pages, first + i,
-							  pfn + i);
-				if (rc)
-					return rc;
-				*done = first + i + 1;
-			}
-			first += n;
-		}
+	for (i = 0; i != n; i++) {
+		rc = iopt_pages_store_pfn(fill->pages, index + i, pfn + i);
+		if (rc)
+			break;
 	}
-	return 0;
-}
-
-/*
- * Pin [first, last], which no user holds, charge the pages and store their
- * PFNs in the xarray. *@done is the index after the last one stored; pages
- * pinned but not stored are unpinned and credited again on error.
- */
-static int iopt_xarray_from_pins(struct iopt_pages *pages, unsigned long first,
-				 unsigned long last, unsigned long *done)
-{
-	struct page *onstack[IOPT_BATCH_ONSTACK];
-	struct page **batch;
-	size_t cap;
-	long npinned, i;
-	bool put_mm;
-	int rc;
-
-	rc = iopt_pages_pin_begin(pages, &put_mm);
-	if (rc)
-		return rc;
-	batch = iopt_tmp_alloc(sizeof(*batch), last - first + 1, onstack,
-			       ARRAY_SIZE(onstack), &cap);
-
-	while (first <= last) {
-		npinned = iopt_pages_pin_batch(pages, first,
-					       min_t(unsigned long, cap,
-						     last - first + 1),
-					       batch);
-		if (npinned <= 0) {
-			rc = npinned ? npinned : -EFAULT;
-			break;
-		}
-		rc = iopt_pages_account(pages, npinned, true);
-		if (rc) {
-			iopt_pages_unpin_batch(pages, batch, npinned);
-			break;
-		}
-		for (i = 0; i != npinned; i++) {
-			rc = iopt_pages_store_pfn(pages, first + i,
-						  page_to_pfn(batch[i]));
-			if (rc)
-				break;
-			*done = first + i + 1;
-		}
-		if (rc) {
-			iopt_pages_unpin_batch(pages, batch + i, npinned - i);
-			iopt_pages_account(pages, npinned - i, false);
-			break;
-		}
-		first += npinned;
-		cond_resched();
-	}
-	if (batch != onstack)
-		kfree(batch);
-	iopt_pages_pin_end(pages, put_mm);
+	if (i)
+		fill->done = index + i;
+	*taken = i;
 	return rc;
 }
 
@@ -1273,9 +1233,9 @@ static int iopt_xarray_from_pins(struct iopt_pages *pages, unsigned long first,
 static int iopt_pages_fill_xarray(struct iopt_pages *pages,
 				  unsigned long first, unsigned long last)
 {
+	struct iopt_xarray_fill fill = { .pages = pages, .done = first };
 	struct interval_tree_span_iter aspan;
 	struct interval_tree_span_iter dspan;
-	unsigned long done = first;
 	int rc;
 
 	interval_tree_for_each_span(&aspan, &pages->access_itree, first,
@@ -1286,15 +1246,17 @@ static int iopt_pages_fill_xarray(struct iopt_pages *pages,
 					    aspan.start_hole,
 					    aspan.last_hole) {
 			if (dspan.is_hole)
-				rc = iopt_xarray_from_pins(pages,
-							   dspan.start_hole,
-							   dspan.last_hole,
-							   &done);
+				rc = iopt_pfns_from_pins(pages,
+							 dspan.start_hole,
+							 dspan.last_hole,
+							 iopt_xarray_take,
+							 &fill);
 			else
-				rc = iopt_xarray_from_domains(pages,
-							      dspan.start_used,
-							      dspan.last_used,
-							      &done);
+				rc = iopt_pfns_from_domains(pages,
+							    dspan.start_used,
+							    dspan.last_used,
+							    iopt_xarray_take,
+							    &fill);
 			if (rc)
 				goto err_drop;
 		}
@@ -1302,8 +1264,8 @@ static int iopt_pages_fill_xarray(struct iopt_pages *pages,
 	return 0;
 
 err_drop:
-	if (done != first)
-		iopt_pages_drop_xarray(pages, first, done - 1);
+	if (fill.done != first)
+		iopt_pages_drop_xarray(pages, first, fill.done - 1);
 	return rc;
 }
 
